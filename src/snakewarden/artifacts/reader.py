@@ -1,0 +1,477 @@
+"""Read a distribution from its bytes, within bounds, without extracting anything.
+
+The archive type is sniffed from the content (wheels renamed ``.tar.gz`` exist). Members are kept
+in memory: code and text whole (up to a bound), other files by their first bytes. Archives nested
+one level deep are opened too. Hostile structure (links, traversal, bombs, duplicates, truncation)
+becomes a finding on the artifact; only an unreadable or empty input raises ``ArtifactError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import lzma
+import stat
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from packaging.metadata import parse_email
+
+from snakewarden.artifacts.model import Artifact, ArtifactKind, CoreMetadata, Limits, Member
+from snakewarden.core.models import Finding, Severity
+from snakewarden.errors import ArtifactError
+
+#: Members whose whole content is read (code, scripts, packaging metadata and config).
+CODE_SUFFIXES = frozenset(
+    {
+        ".py", ".pyw", ".pyx", ".pxd", ".pxi", ".pth", ".sh", ".bash", ".zsh", ".ksh",
+        ".ps1", ".psm1", ".psd1", ".bat", ".cmd", ".vbs", ".vbe", ".js", ".jse", ".wsf",
+        ".hta", ".cfg", ".toml", ".ini", ".rb", ".pl", ".php", ".lua", ".applescript",
+        ".scpt", ".command", ".desktop", ".service", ".plist", ".reg", ".lnk", ".in",
+        ".spec", ".yml", ".yaml", ".json", ".txt",
+    }
+)  # fmt: skip
+META_NAMES = frozenset(
+    {"PKG-INFO", "METADATA", "RECORD", "WHEEL", "entry_points.txt", "setup.cfg", "Makefile"}
+)
+ARCHIVE_SUFFIXES = frozenset({".zip", ".whl", ".egg", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".jar"})
+#: A file without a suffix is read whole when it is at most this large (scripts often have none).
+_SMALL_PLAIN = 256 * 1024
+_MAX_DESCRIPTION = 64 * 1024
+
+ReadFn = Callable[[int], bytes]
+
+
+def _issue(rule: str, message: str, path: str = "", weight: float = 0.0) -> Finding:
+    severity = Severity.HIGH if weight >= 0.5 else Severity.MEDIUM if weight > 0 else Severity.LOW
+    return Finding(
+        rule=rule,
+        category="archive." + rule.removeprefix("archive-").replace("-", "_"),
+        severity=severity,
+        message=message,
+        file=path,
+        weight=weight,
+        evidence=path[:200],
+    )
+
+
+def sniff(data: bytes) -> str | None:
+    """The container format of ``data``: zip, gzip, bzip2, xz, tar, or None."""
+    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return "zip"
+    if data[:2] == b"\x1f\x8b":
+        return "gzip"
+    if data[:3] == b"BZh":
+        return "bzip2"
+    if data[:6] == b"\xfd7zXZ\x00":
+        return "xz"
+    if data[257:262] == b"ustar":
+        return "tar"
+    return None
+
+
+def _wants_whole(path: str, size: int) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    if name in META_NAMES:
+        return True
+    dot = name.rfind(".")
+    if dot <= 0:
+        return size <= _SMALL_PLAIN
+    return name[dot:].lower() in CODE_SUFFIXES
+
+
+def _is_archive_name(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1].lower()
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:] in ARCHIVE_SUFFIXES
+
+
+@dataclass
+class _Collector:
+    """Gathers members and issues while enforcing the bounds."""
+
+    limits: Limits
+    prefix: str = ""
+    members: list[Member] = field(default_factory=list)
+    issues: list[Finding] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    total: int = 0
+    count: int = 0
+    stopped: bool = False
+
+    def check_path(self, raw: str) -> str | None:
+        """Normalized member path, or None (with an issue) when it must be skipped."""
+        path = raw.replace("\\", "/")
+        shown = self.prefix + path
+        if len(path) > self.limits.max_path_length:
+            self.issues.append(
+                _issue("archive-long-path", f"member path over {self.limits.max_path_length} chars",
+                       shown[:200], 0.2)
+            )
+            return None
+        while path.startswith("./"):
+            path = path[2:]
+        parts = [p for p in path.split("/") if p not in ("", ".")]
+        if raw.startswith(("/", "\\")) or (len(raw) > 1 and raw[1] == ":"):
+            self.issues.append(
+                _issue("archive-path-traversal", f"absolute member path {raw[:200]!r}", shown, 0.6)
+            )
+            return None
+        if ".." in parts:
+            self.issues.append(
+                _issue("archive-path-traversal", f"member path escapes the archive {raw[:200]!r}",
+                       shown, 0.6)
+            )
+            return None
+        if len(parts) > self.limits.max_path_depth:
+            self.issues.append(
+                _issue("archive-deep-path", f"member path deeper than {self.limits.max_path_depth}",
+                       shown[:200], 0.2)
+            )
+            return None
+        clean = "/".join(parts)
+        if clean in self.seen:
+            self.issues.append(
+                _issue("archive-duplicate-member", f"member {clean!r} appears twice", shown, 0.3)
+            )
+            return None
+        self.seen.add(clean)
+        return clean
+
+    def admit(self, path: str, size: int) -> bool:
+        """Count a member against the bounds; False when it must be skipped."""
+        self.count += 1
+        if self.count > self.limits.max_members:
+            self.issues.append(
+                _issue("archive-too-many-members",
+                       f"more than {self.limits.max_members} members; the rest were not read",
+                       self.prefix, 0.3)
+            )
+            self.stopped = True
+            return False
+        if size > self.limits.max_member_size:
+            self.issues.append(
+                _issue("archive-oversized-member",
+                       f"member of {size} bytes exceeds the {self.limits.max_member_size} bound",
+                       self.prefix + path, 0.1)
+            )
+            return False
+        return True
+
+    def account(self, nbytes: int) -> None:
+        self.total += nbytes
+        if self.total > self.limits.max_total_size and not self.stopped:
+            self.issues.append(
+                _issue("archive-bomb",
+                       f"more than {self.limits.max_total_size} uncompressed bytes; reading stopped",
+                       self.prefix, 0.5)
+            )
+            self.stopped = True
+
+    def add(self, path: str, size: int, read: ReadFn, depth: int) -> None:
+        whole = _wants_whole(path, size)
+        nested = depth == 0 and (_is_archive_name(path))
+        if nested and size <= self.limits.max_nested_size:
+            data = read(size)
+            self.account(len(data))
+            kind = sniff(data)
+            if kind is not None:
+                self._nested(path, data, kind)
+                self.members.append(
+                    Member(self.prefix + path, data[: self.limits.head_size], size, complete=False)
+                )
+                return
+            complete = len(data) >= size
+            if not whole:
+                data = data[: self.limits.head_size]
+                complete = size <= self.limits.head_size
+            self.members.append(Member(self.prefix + path, data, size, complete))
+            return
+        cap = self.limits.max_code_size if whole else self.limits.head_size
+        data = read(min(size, cap) if size >= 0 else cap)
+        self.account(len(data))
+        self.members.append(Member(self.prefix + path, data, size, complete=len(data) >= size))
+
+    def _nested(self, path: str, data: bytes, kind: str) -> None:
+        inner = _Collector(self.limits, prefix=self.prefix + path + "!", seen=set())
+        inner.total = self.total
+        try:
+            _read_container(data, kind, inner, depth=1)
+        except ArtifactError as exc:
+            self.issues.append(
+                _issue("archive-corrupt", f"nested archive unreadable: {exc.message}",
+                       self.prefix + path, 0.0)
+            )
+        self.members.extend(inner.members)
+        self.issues.extend(inner.issues)
+        self.total = inner.total
+        self.stopped = self.stopped or inner.stopped
+
+
+def _read_zip(data: bytes, col: _Collector, depth: int) -> None:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ArtifactError(f"corrupt zip archive: {exc}") from exc
+    with zf:
+        for info in infos:
+            if col.stopped:
+                break
+            if info.is_dir():
+                continue
+            mode = info.external_attr >> 16
+            path = col.check_path(info.filename)
+            if path is None:
+                continue
+            if stat.S_ISLNK(mode):
+                col.issues.append(
+                    _issue("archive-link", "symbolic link inside the archive",
+                           col.prefix + path, 0.3)
+                )
+                continue
+            if not col.admit(path, info.file_size):
+                continue
+            if (
+                info.compress_size > 0
+                and info.file_size > 1024 * 1024
+                and info.file_size / info.compress_size > col.limits.max_ratio
+            ):
+                col.issues.append(
+                    _issue("archive-bomb",
+                           f"compression ratio {info.file_size // info.compress_size}:1 over the "
+                           f"{col.limits.max_ratio:.0f}:1 bound", col.prefix + path, 0.5)
+                )
+                continue
+
+            def read(n: int, info: zipfile.ZipInfo = info) -> bytes:
+                with zf.open(info) as fh:
+                    return fh.read(n)
+
+            try:
+                col.add(path, info.file_size, read, depth)
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError,
+                    NotImplementedError, RuntimeError) as exc:
+                # RuntimeError: encrypted member; NotImplementedError: unknown compression.
+                col.issues.append(
+                    _issue("archive-corrupt", f"member unreadable: {exc}", col.prefix + path, 0.1)
+                )
+
+
+def _read_tar(data: bytes, kind: str, col: _Collector, depth: int) -> None:
+    mode = {"gzip": "r|gz", "bzip2": "r|bz2", "xz": "r|xz", "tar": "r|"}[kind]
+    read_any = False
+    try:
+        tf = tarfile.open(fileobj=io.BytesIO(data), mode=mode)  # noqa: SIM115
+    except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
+        raise ArtifactError(f"not a readable tar archive ({kind}): {exc}") from exc
+    declared = 0
+    try:
+        for ti in tf:
+            read_any = True
+            if col.stopped:
+                break
+            if ti.isdir():
+                continue
+            path = col.check_path(ti.name)
+            if path is None:
+                continue
+            if ti.issym() or ti.islnk():
+                col.issues.append(
+                    _issue("archive-link",
+                           f"{'symbolic' if ti.issym() else 'hard'} link to {ti.linkname[:200]!r}",
+                           col.prefix + path, 0.3)
+                )
+                continue
+            if not ti.isreg():
+                col.issues.append(
+                    _issue("archive-special-file", "device, fifo or other special member",
+                           col.prefix + path, 0.3)
+                )
+                continue
+            declared += ti.size
+            col.account(0)
+            if declared > col.limits.max_total_size or (
+                declared > 64 * 1024 * 1024 and declared / max(len(data), 1) > col.limits.max_ratio
+            ):
+                col.issues.append(
+                    _issue("archive-bomb",
+                           f"{declared} uncompressed bytes from a {len(data)}-byte archive; "
+                           "reading stopped", col.prefix + path, 0.5)
+                )
+                col.stopped = True
+                break
+            if not col.admit(path, ti.size):
+                continue
+            fh = tf.extractfile(ti)
+            if fh is None:
+                continue
+
+            def read(n: int, fh: io.BufferedReader = fh) -> bytes:  # type: ignore[assignment]
+                return fh.read(n)
+
+            col.add(path, ti.size, read, depth)
+    except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
+        if not read_any and not col.members:
+            raise ArtifactError(f"not a readable tar archive ({kind}): {exc}") from exc
+        col.issues.append(
+            _issue("archive-truncated", f"archive is truncated or corrupt: {exc}", col.prefix, 0.1)
+        )
+    finally:
+        tf.close()
+    if not read_any:
+        raise ArtifactError(f"empty or unreadable tar archive ({kind})")
+
+
+def _read_container(data: bytes, kind: str, col: _Collector, depth: int) -> None:
+    if kind == "zip":
+        _read_zip(data, col, depth)
+    else:
+        _read_tar(data, kind, col, depth)
+
+
+def _common_root(members: Iterable[Member]) -> str:
+    root: str | None = None
+    for m in members:
+        if "!" in m.path:
+            continue
+        head, sep, _ = m.path.partition("/")
+        if not sep:
+            return ""
+        if root is None:
+            root = head
+        elif head != root:
+            return ""
+    return root + "/" if root else ""
+
+
+def _metadata_member(members: tuple[Member, ...], root: str) -> Member | None:
+    best: tuple[int, Member] | None = None
+    for m in members:
+        if "!" in m.path:
+            continue
+        parts = m.path.split("/")
+        rank: int | None = None
+        if parts[-1] == "PKG-INFO" and m.path == root + "PKG-INFO":
+            rank = 0
+        elif parts[-1] == "METADATA" and len(parts) == 2 and parts[0].endswith(".dist-info"):
+            rank = 0
+        elif parts[-1] == "PKG-INFO" and len(parts) == 2 and parts[0] == "EGG-INFO":
+            rank = 0
+        elif parts[-1] == "PKG-INFO":
+            rank = len(parts)
+        if rank is not None and (best is None or rank < best[0]):
+            best = (rank, m)
+    return best[1] if best else None
+
+
+def parse_metadata(data: bytes) -> CoreMetadata:
+    """Parse PKG-INFO / METADATA leniently with ``packaging``; unknown fields are ignored."""
+    raw, _unparsed = parse_email(data.decode("utf-8", "replace"))
+    description = raw.get("description")
+    urls = raw.get("project_urls") or {}
+    return CoreMetadata(
+        name=raw.get("name"),
+        version=raw.get("version"),
+        summary=raw.get("summary"),
+        description=description[:_MAX_DESCRIPTION] if description else None,
+        author=raw.get("author"),
+        author_email=raw.get("author_email"),
+        maintainer=raw.get("maintainer"),
+        maintainer_email=raw.get("maintainer_email"),
+        home_page=raw.get("home_page"),
+        download_url=raw.get("download_url"),
+        project_urls=tuple((str(k), str(v)) for k, v in urls.items()),
+        requires_dist=tuple(raw.get("requires_dist") or ()),
+        keywords=tuple(raw.get("keywords") or ()),
+        license=raw.get("license"),
+        classifiers=tuple(raw.get("classifiers") or ()),
+    )
+
+
+def _finish(
+    filename: str,
+    kind: ArtifactKind,
+    size: int,
+    sha256: str | None,
+    col: _Collector,
+) -> Artifact:
+    members = tuple(col.members)
+    root = _common_root(members) if kind in (ArtifactKind.SDIST, ArtifactKind.FOLDER) else ""
+    meta_member = _metadata_member(members, root)
+    metadata: CoreMetadata | None = None
+    if meta_member is not None:
+        try:
+            metadata = parse_metadata(meta_member.data)
+        except (ValueError, UnicodeError) as exc:
+            col.issues.append(
+                _issue("archive-bad-metadata", f"core metadata unparsable: {exc}",
+                       meta_member.path)
+            )
+    return Artifact(
+        filename=filename,
+        kind=kind,
+        size=size,
+        sha256=sha256,
+        members=members,
+        metadata=metadata,
+        metadata_path=meta_member.path if meta_member else None,
+        issues=tuple(col.issues),
+        root=root,
+    )
+
+
+def read_artifact(data: bytes, filename: str, limits: Limits | None = None) -> Artifact:
+    """Read the distribution in ``data``. Raises ``ArtifactError`` only when nothing is readable."""
+    limits = limits or Limits()
+    if len(data) > limits.max_archive_size:
+        raise ArtifactError(
+            f"{filename}: {len(data)} bytes exceeds the {limits.max_archive_size}-byte bound",
+            hint="raise the bound only for inputs you trust",
+        )
+    sha256 = hashlib.sha256(data).hexdigest()
+    kind = sniff(data)
+    col = _Collector(limits)
+    if kind is None:
+        # A loose file: a setup.py, a script, a .pth.
+        if not data:
+            raise ArtifactError(f"{filename}: empty file")
+        col.add(filename.replace("\\", "/").rsplit("/", 1)[-1], len(data), _slicer(data), depth=1)
+        return _finish(filename, ArtifactKind.FILE, len(data), sha256, col)
+    _read_container(data, kind, col, depth=0)
+    if not col.members and not col.issues:
+        raise ArtifactError(f"{filename}: the archive holds no files")
+    art_kind = ArtifactKind.SDIST
+    if kind == "zip":
+        names = [m.path for m in col.members if "!" not in m.path]
+        if any(n.count("/") == 1 and n.split("/")[0].endswith(".dist-info")
+               and n.endswith("/WHEEL") for n in names):
+            art_kind = ArtifactKind.WHEEL
+        elif any(n.startswith("EGG-INFO/") for n in names):
+            art_kind = ArtifactKind.EGG
+    return _finish(filename, art_kind, len(data), sha256, col)
+
+
+def _slicer(data: bytes) -> ReadFn:
+    return lambda n: data[:n]
+
+
+def artifact_from_files(
+    name: str,
+    entries: Iterable[tuple[str, int, ReadFn]],
+    limits: Limits | None = None,
+) -> Artifact:
+    """An artifact from an unpacked tree: ``entries`` yields (relative path, size, read(n))."""
+    limits = limits or Limits()
+    col = _Collector(limits)
+    for rel, size, read in entries:
+        if col.stopped:
+            break
+        path = col.check_path(rel)
+        if path is None or not col.admit(path, size):
+            continue
+        col.add(path, size, read, depth=0)
+    return _finish(name, ArtifactKind.FOLDER, col.total, None, col)
