@@ -1,26 +1,294 @@
-"""What rules see: the artifact, plus lazily parsed Python sources."""
+"""What rules see: the artifact's code files with their role, parsed facts and YARA matches.
+
+Everything is computed lazily and at most once per scan: one ``ast.parse`` and one facts walk
+per Python file, one YARA pass per member. Files that run at install or startup (``setup.py``,
+in-tree build backends, ``.pth``), ``__init__.py`` and small modules are always analysed; other
+modules are parsed only when the byte-level prefilter (YARA rule ``sw_prefilter``) sees a
+capability worth a look, so big benign packages are not analysed file by file.
+"""
 
 from __future__ import annotations
 
 import ast
+import re
+import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from snakewarden.analysis.facts import Facts, collect_facts
+from snakewarden.analysis.signatures import YaraHit, scan_bytes
 from snakewarden.artifacts.model import Artifact, Member
+from snakewarden.core.models import Finding, Phase, Severity
+
+__all__ = ["Role", "ScanContext", "SourceFile", "phase_factor"]
+
+#: Files larger than these are not parsed (YARA still sees them).
+MAX_PARSE_PRIORITY = 4 * 1024 * 1024
+MAX_PARSE_OTHER = 1024 * 1024
+#: Modules up to this size are always parsed (cheap, and droppers are small).
+SMALL_MODULE = 12 * 1024
+EVIDENCE_CHARS = 200
+
+_TEST_DIRS = frozenset(
+    {"test", "tests", "testing", "docs", "doc", "examples", "example", "benchmarks", "bench"}
+)
+_PTH_EXEC = re.compile(rb"^[ \t]*import[ \t]", re.MULTILINE)
+
+
+class Role:
+    """Where a file sits, which decides when its code runs."""
+
+    SETUP = "setup"  # setup.py: runs on install (and on build of an sdist)
+    BACKEND = "backend"  # an in-tree PEP 517 build backend: runs on install
+    PTH = "pth"  # a .pth file: its import lines run at every interpreter start
+    INIT = "init"  # a package's __init__.py: runs on import
+    MODULE = "module"  # any other module: its top level runs when imported
+    TEST = "test"  # tests, docs and examples: rarely run by users
+
+
+#: How much a finding counts by where its code runs (install/startup code runs unasked).
+_FACTORS: dict[tuple[str, Phase], float] = {
+    (Role.INIT, Phase.IMPORT): 0.75,
+    (Role.MODULE, Phase.IMPORT): 0.65,
+    (Role.TEST, Phase.IMPORT): 0.3,
+    (Role.TEST, Phase.RUNTIME): 0.15,
+}
+
+
+def phase_factor(phase: Phase, role: str) -> float:
+    """The multiplier applied to a rule's base weight for code in ``role`` running at ``phase``."""
+    if phase in (Phase.INSTALL, Phase.STARTUP):
+        return 1.0
+    if (role, phase) in _FACTORS:
+        return _FACTORS[(role, phase)]
+    if phase is Phase.IMPORT:
+        return 0.65
+    if phase is Phase.RUNTIME:
+        return 0.3
+    return 0.5
+
+
+@dataclass
+class SourceFile:
+    """A Python source (or the executable lines of a .pth) and what is known about it."""
+
+    member: Member
+    rel: str
+    role: str
+    source: bytes
+    _facts: Facts | None = None
+    _parsed: bool = False
+    _lines: list[str] | None = None
+
+    @property
+    def path(self) -> str:
+        return self.member.path
+
+    @property
+    def base_phase(self) -> Phase:
+        if self.role in (Role.SETUP, Role.BACKEND):
+            return Phase.INSTALL
+        if self.role == Role.PTH:
+            return Phase.STARTUP
+        return Phase.IMPORT
+
+    @property
+    def facts(self) -> Facts | None:
+        """The facts of the parsed module, or None when it does not parse (parsed once)."""
+        if not self._parsed:
+            self._parsed = True
+            limit = MAX_PARSE_PRIORITY if self.role != Role.MODULE else MAX_PARSE_OTHER
+            if len(self.source) <= limit:
+                try:
+                    tree = ast.parse(self.source)
+                    self._facts = collect_facts(tree)
+                except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+                    self._facts = None
+        return self._facts
+
+    def phase(self, scope: int) -> Phase:
+        """When the code in ``scope`` runs."""
+        base = self.base_phase
+        if base is not Phase.IMPORT:
+            return base
+        facts = self.facts
+        if facts is None:
+            return Phase.IMPORT
+        if scope in facts.reachable():
+            return Phase.IMPORT
+        return Phase.RUNTIME
+
+    def line(self, lineno: int) -> str:
+        """The stripped source line ``lineno`` (1-based), shortened for evidence."""
+        if self._lines is None:
+            self._lines = self.source.decode("utf-8", "replace").splitlines()
+        if 1 <= lineno <= len(self._lines):
+            return shorten(self._lines[lineno - 1].strip())
+        return ""
+
+
+def shorten(text: str, limit: int = EVIDENCE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
 
 
 @dataclass
 class ScanContext:
     artifact: Artifact
-    _trees: dict[str, ast.Module | None] = field(default_factory=dict)
+    _sources: list[SourceFile] | None = None
+    _yara: dict[str, list[YaraHit]] = field(default_factory=dict)
+    _backend_paths: set[str] | None = None
 
+    # -- files ------------------------------------------------------------------------------
     def python_members(self) -> list[Member]:
         return [m for m in self.artifact.members if m.suffix in (".py", ".pyw") and m.complete]
 
-    def tree(self, member: Member) -> ast.Module | None:
-        """The parsed module, or None when it does not parse (parsed once per scan)."""
-        if member.path not in self._trees:
-            try:
-                self._trees[member.path] = ast.parse(member.data)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                self._trees[member.path] = None
-        return self._trees[member.path]
+    def relative(self, member: Member) -> str:
+        path = member.path.rsplit("!", 1)[-1]
+        if "!" in member.path:
+            # a nested sdist: strip its own top folder too
+            head, sep, rest = path.partition("/")
+            return rest if sep and "-" in head else path
+        return self.artifact.relative(path)
+
+    def role_of(self, member: Member) -> str:
+        rel = self.relative(member)
+        parts = rel.split("/")
+        name = parts[-1]
+        if member.suffix == ".pth":
+            return Role.PTH
+        if name == "setup.py" and len(parts) <= 2:
+            return Role.SETUP
+        if rel in self.backend_paths():
+            return Role.BACKEND
+        if any(p.lower() in _TEST_DIRS for p in parts[:-1]) or name.startswith("test_"):
+            return Role.TEST
+        if name == "conftest.py":
+            return Role.TEST
+        if name == "__init__.py":
+            return Role.INIT
+        return Role.MODULE
+
+    def backend_paths(self) -> set[str]:
+        """Relative paths of modules an in-tree build backend (``backend-path``) may load."""
+        if self._backend_paths is None:
+            self._backend_paths = set()
+            for backend, dirs in self.build_backends():
+                if not dirs:
+                    continue
+                mod = backend.split(":", 1)[0].replace(".", "/")
+                for d in dirs:
+                    d = d.strip("./")
+                    prefix = f"{d}/" if d else ""
+                    self._backend_paths.add(f"{prefix}{mod}.py")
+                    self._backend_paths.add(f"{prefix}{mod}/__init__.py")
+        return self._backend_paths
+
+    def build_backends(self) -> list[tuple[str, list[str]]]:
+        """(build-backend, backend-path) from the root pyproject.toml, when it declares one."""
+        for m in self.artifact.members:
+            if self.relative(m) == "pyproject.toml" and "!" not in m.path and m.complete:
+                try:
+                    doc = tomllib.loads(m.data.decode("utf-8", "replace"))
+                except (tomllib.TOMLDecodeError, ValueError):
+                    return []
+                bs = doc.get("build-system")
+                if not isinstance(bs, dict):
+                    return []
+                backend = bs.get("build-backend")
+                paths = bs.get("backend-path")
+                if not isinstance(backend, str):
+                    return []
+                dirs = [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
+                return [(backend, dirs)]
+        return []
+
+    def sources(self) -> list[SourceFile]:
+        """The Python sources worth analysing (see the module docstring), in member order."""
+        if self._sources is None:
+            found: list[SourceFile] = []
+            for m in self.artifact.members:
+                if not m.complete:
+                    continue
+                if m.suffix == ".pth":
+                    lines = [ln for ln in m.data.splitlines() if _PTH_EXEC.match(ln)]
+                    if lines:
+                        found.append(
+                            SourceFile(m, self.relative(m), Role.PTH, _pth_source(m.data))
+                        )
+                    continue
+                if m.suffix not in (".py", ".pyw"):
+                    continue
+                role = self.role_of(m)
+                if role == Role.MODULE and len(m.data) > SMALL_MODULE and not self.prefilter(m):
+                    continue
+                if role == Role.TEST and not self.prefilter(m):
+                    continue
+                found.append(SourceFile(m, self.relative(m), role, m.data))
+            self._sources = found
+        return self._sources
+
+    # -- YARA -------------------------------------------------------------------------------
+    def yara(self, member: Member) -> list[YaraHit]:
+        """YARA matches of ``member``'s bytes (whole or head), computed once per member."""
+        hits = self._yara.get(member.path)
+        if hits is None:
+            hits = scan_bytes(member.data) if member.data else []
+            self._yara[member.path] = hits
+        return hits
+
+    def prefilter(self, member: Member) -> bool:
+        return any(h.rule == "sw_prefilter" for h in self.yara(member))
+
+    def yara_hits(self, *rules: str) -> Iterator[tuple[Member, YaraHit]]:
+        """Every (member, hit) whose YARA rule is one of ``rules``, over all members."""
+        wanted = set(rules)
+        for m in self.artifact.members:
+            for h in self.yara(m):
+                if h.rule in wanted:
+                    yield m, h
+
+    # -- findings ---------------------------------------------------------------------------
+    def role_for_path(self, member: Member) -> str:
+        return self.role_of(member)
+
+
+def _pth_source(data: bytes) -> bytes:
+    """Only the lines ``site`` executes (those starting with ``import``); others become blank so
+    line numbers stay right."""
+    out = [ln if _PTH_EXEC.match(ln) else b"" for ln in data.splitlines()]
+    return b"\n".join(out)
+
+
+def make_finding(
+    meta_id: str,
+    category: str,
+    severity: Severity,
+    message: str,
+    *,
+    file: str,
+    line: int,
+    evidence: str,
+    base: float,
+    phase: Phase,
+    role: str,
+    floor: float = 0.0,
+) -> Finding:
+    """A finding whose weight is ``base`` scaled by where the code runs (never below
+    ``base * floor``: some behaviour is damning wherever it sits)."""
+    weight = round(min(1.0, base * max(phase_factor(phase, role), floor)), 4)
+    return Finding(
+        rule=meta_id,
+        category=category,
+        severity=severity,
+        message=message,
+        file=file,
+        line=line,
+        evidence=evidence,
+        weight=weight,
+        phase=phase,
+    )

@@ -9,9 +9,12 @@ from snakewarden.analysis.registry import builtin_rules
 from snakewarden.analysis.rule import Rule
 from snakewarden.analysis.scoring import judge
 from snakewarden.artifacts.model import Artifact
-from snakewarden.core.models import Finding, ScanResult
+from snakewarden.core.models import Finding, ScanResult, Severity
 
 __all__ = ["analyze", "judge"]
+
+#: At most this many findings per rule are reported (the heaviest), so output stays readable.
+MAX_FINDINGS_PER_RULE = 20
 
 
 def analyze(
@@ -25,7 +28,21 @@ def analyze(
     ctx = ScanContext(artifact)
     findings: list[Finding] = list(artifact.issues)
     for rule in rules if rules is not None else builtin_rules():
-        findings.extend(rule.check(ctx))
+        try:
+            produced = list(rule.check(ctx))
+        except RecursionError:
+            # A pathological input (absurdly nested code) defeated a rule: say so, do not crash.
+            produced = [
+                Finding(
+                    rule=rule.meta.id,
+                    category=rule.meta.category,
+                    severity=Severity.LOW,
+                    message="analysis stopped: the code is nested too deeply to analyse",
+                    weight=0.1,
+                )
+            ]
+        produced.sort(key=lambda f: -f.weight)
+        findings.extend(produced[:MAX_FINDINGS_PER_RULE])
     findings.extend(extra)
     score, verdict = judge(findings)
     meta = artifact.metadata

@@ -32,6 +32,8 @@ class Limits:
     max_code_size: int = 8 * MiB  # a code/text member is read up to this size, then truncated
     max_nested_size: int = 64 * MiB  # a nested archive is opened only up to this size
     head_size: int = 4096  # bytes read from members that are not code
+    max_kept_size: int = 256 * MiB  # member bytes held in memory, all members; then heads only
+    max_declared_members: int = 200_000  # a zip declaring more is refused before it is parsed
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,15 +8,19 @@ becomes a finding on the artifact; only an unreadable or empty input raises ``Ar
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import lzma
 import stat
+import struct
 import tarfile
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import IO, Literal
 
 from packaging.metadata import parse_email
 
@@ -43,6 +47,46 @@ _SMALL_PLAIN = 256 * 1024
 _MAX_DESCRIPTION = 64 * 1024
 
 ReadFn = Callable[[int], bytes]
+
+#: The structural rules the reader itself applies (id -> one-line description), for reporters.
+ARCHIVE_RULES: dict[str, str] = {
+    "archive-path-traversal": "A member path is absolute or climbs out of the archive with '..'",
+    "archive-long-path": "A member path is longer than the bound",
+    "archive-deep-path": "A member path is nested deeper than the bound",
+    "archive-duplicate-member": "The same member path appears twice; the last copy wins on install",
+    "archive-odd-name": "A member name holds control characters or is not valid UTF-8",
+    "archive-too-many-members": "The archive holds more members than the bound",
+    "archive-oversized-member": "A member is larger than the per-file bound and was not read",
+    "archive-bomb": "Decompression bomb: too many uncompressed bytes or too high a ratio",
+    "archive-link": "A symbolic or hard link inside the distribution",
+    "archive-special-file": "A device, fifo or other special member inside the distribution",
+    "archive-corrupt": "A member (or a nested archive) could not be read",
+    "archive-encrypted": "An encrypted member that cannot be inspected",
+    "archive-truncated": "The archive is truncated or corrupt; only its start was read",
+    "archive-bad-metadata": "The core metadata (PKG-INFO / METADATA) cannot be parsed",
+}
+#: Exceptions the standard library raises on malformed archives; all become ``ArtifactError``.
+_READ_ERRORS = (
+    tarfile.TarError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+    struct.error,
+    ValueError,  # includes UnicodeDecodeError of member names
+    IndexError,
+    KeyError,
+    OverflowError,
+    NotImplementedError,
+    RuntimeError,  # includes RecursionError
+)
+
+
+def archive_issue(rule: str, message: str, path: str = "", weight: float = 0.0) -> Finding:
+    """A structural finding (``rule`` is one of ``ARCHIVE_RULES``)."""
+    return _issue(rule, message, path, weight)
 
 
 def _issue(rule: str, message: str, path: str = "", weight: float = 0.0) -> Finding:
@@ -100,6 +144,8 @@ class _Collector:
     seen: set[str] = field(default_factory=set)
     total: int = 0
     count: int = 0
+    kept: int = 0
+    dups: int = 0
     stopped: bool = False
 
     def check_path(self, raw: str) -> str | None:
@@ -108,8 +154,12 @@ class _Collector:
         shown = self.prefix + path
         if len(path) > self.limits.max_path_length:
             self.issues.append(
-                _issue("archive-long-path", f"member path over {self.limits.max_path_length} chars",
-                       shown[:200], 0.2)
+                _issue(
+                    "archive-long-path",
+                    f"member path over {self.limits.max_path_length} chars",
+                    shown[:200],
+                    0.2,
+                )
             )
             return None
         while path.startswith("./"):
@@ -122,41 +172,75 @@ class _Collector:
             return None
         if ".." in parts:
             self.issues.append(
-                _issue("archive-path-traversal", f"member path escapes the archive {raw[:200]!r}",
-                       shown, 0.6)
+                _issue(
+                    "archive-path-traversal",
+                    f"member path escapes the archive {raw[:200]!r}",
+                    shown,
+                    0.6,
+                )
             )
             return None
         if len(parts) > self.limits.max_path_depth:
             self.issues.append(
-                _issue("archive-deep-path", f"member path deeper than {self.limits.max_path_depth}",
-                       shown[:200], 0.2)
+                _issue(
+                    "archive-deep-path",
+                    f"member path deeper than {self.limits.max_path_depth}",
+                    shown[:200],
+                    0.2,
+                )
             )
             return None
         clean = "/".join(parts)
+        odd = _odd_name(clean)
+        if odd is not None:
+            self.issues.append(
+                _issue(
+                    "archive-odd-name", f"member name {odd}", self.prefix + _printable(clean), 0.1
+                )
+            )
+            clean = _printable(clean)
         if clean in self.seen:
             self.issues.append(
-                _issue("archive-duplicate-member", f"member {clean!r} appears twice", shown, 0.3)
+                _issue(
+                    "archive-duplicate-member",
+                    f"member {clean!r} appears twice; the last copy is the one installed",
+                    self.prefix + clean,
+                    0.3,
+                )
             )
-            return None
+            self._shadow(self.prefix + clean)
         self.seen.add(clean)
         return clean
+
+    def _shadow(self, full: str) -> None:
+        """Rename the earlier copy of a duplicated member so that the last copy keeps the path."""
+        self.dups += 1
+        for i, m in enumerate(self.members):
+            if m.path == full:
+                self.members[i] = Member(f"dup{self.dups}!{full}", m.data, m.size, m.complete)
 
     def admit(self, path: str, size: int) -> bool:
         """Count a member against the bounds; False when it must be skipped."""
         self.count += 1
         if self.count > self.limits.max_members:
             self.issues.append(
-                _issue("archive-too-many-members",
-                       f"more than {self.limits.max_members} members; the rest were not read",
-                       self.prefix, 0.3)
+                _issue(
+                    "archive-too-many-members",
+                    f"more than {self.limits.max_members} members; the rest were not read",
+                    self.prefix,
+                    0.3,
+                )
             )
             self.stopped = True
             return False
         if size > self.limits.max_member_size:
             self.issues.append(
-                _issue("archive-oversized-member",
-                       f"member of {size} bytes exceeds the {self.limits.max_member_size} bound",
-                       self.prefix + path, 0.1)
+                _issue(
+                    "archive-oversized-member",
+                    f"member of {size} bytes exceeds the {self.limits.max_member_size} bound",
+                    self.prefix + path,
+                    0.1,
+                )
             )
             return False
         return True
@@ -165,14 +249,21 @@ class _Collector:
         self.total += nbytes
         if self.total > self.limits.max_total_size and not self.stopped:
             self.issues.append(
-                _issue("archive-bomb",
-                       f"more than {self.limits.max_total_size} uncompressed bytes; reading stopped",
-                       self.prefix, 0.5)
+                _issue(
+                    "archive-bomb",
+                    f"more than {self.limits.max_total_size} uncompressed bytes; reading stopped",
+                    self.prefix,
+                    0.5,
+                )
             )
             self.stopped = True
 
     def add(self, path: str, size: int, read: ReadFn, depth: int) -> None:
         whole = _wants_whole(path, size)
+        if whole and self.kept + min(max(size, 0), self.limits.max_code_size) > (
+            self.limits.max_kept_size
+        ):
+            whole = False  # memory bound: from here on, heads only
         nested = depth == 0 and (_is_archive_name(path))
         if nested and size <= self.limits.max_nested_size:
             data = read(size)
@@ -193,29 +284,83 @@ class _Collector:
         cap = self.limits.max_code_size if whole else self.limits.head_size
         data = read(min(size, cap) if size >= 0 else cap)
         self.account(len(data))
+        self.kept += len(data)
         self.members.append(Member(self.prefix + path, data, size, complete=len(data) >= size))
 
     def _nested(self, path: str, data: bytes, kind: str) -> None:
         inner = _Collector(self.limits, prefix=self.prefix + path + "!", seen=set())
         inner.total = self.total
+        inner.kept = self.kept
+        inner.count = self.count
         try:
             _read_container(data, kind, inner, depth=1)
         except ArtifactError as exc:
             self.issues.append(
-                _issue("archive-corrupt", f"nested archive unreadable: {exc.message}",
-                       self.prefix + path, 0.0)
+                _issue(
+                    "archive-corrupt",
+                    f"nested archive unreadable: {exc.message}",
+                    self.prefix + path,
+                    0.0,
+                )
+            )
+        except _READ_ERRORS as exc:
+            self.issues.append(
+                _issue(
+                    "archive-corrupt",
+                    f"nested archive unreadable: {exc!r}"[:300],
+                    self.prefix + path,
+                    0.0,
+                )
             )
         self.members.extend(inner.members)
         self.issues.extend(inner.issues)
         self.total = inner.total
+        self.kept = inner.kept
+        self.count = inner.count
         self.stopped = self.stopped or inner.stopped
 
 
+def _odd_name(path: str) -> str | None:
+    """Why a member name is odd (not UTF-8, control characters), or None."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid UTF-8"
+    if any(unicodedata.category(c) == "Cc" for c in path):
+        return "holds control characters"
+    return None
+
+
+def _printable(path: str) -> str:
+    """``path`` made safe to show: undecodable bytes and control characters become U+FFFD."""
+    text = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join("\ufffd" if unicodedata.category(c) == "Cc" else c for c in text)
+
+
+def _declared_zip_entries(data: bytes) -> int | None:
+    """Entry count from the zip's end-of-central-directory record (zip64 aware), if found."""
+    pos = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if pos < 0 or pos + 22 > len(data):
+        return None
+    count: int = struct.unpack_from("<H", data, pos + 10)[0]
+    if count == 0xFFFF and pos >= 20 and data[pos - 20 : pos - 16] == b"PK\x06\x07":
+        off: int = struct.unpack_from("<Q", data, pos - 12)[0]
+        if off + 40 <= len(data) and data[off : off + 4] == b"PK\x06\x06":
+            count = struct.unpack_from("<Q", data, off + 32)[0]
+    return count
+
+
 def _read_zip(data: bytes, col: _Collector, depth: int) -> None:
+    declared = _declared_zip_entries(data)
+    if declared is not None and declared > col.limits.max_declared_members:
+        raise ArtifactError(
+            f"zip archive declares {declared} members, over the bound of "
+            f"{col.limits.max_declared_members}; not read"
+        )
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except _READ_ERRORS as exc:
         raise ArtifactError(f"corrupt zip archive: {exc}") from exc
     with zf:
         for info in infos:
@@ -229,8 +374,19 @@ def _read_zip(data: bytes, col: _Collector, depth: int) -> None:
                 continue
             if stat.S_ISLNK(mode):
                 col.issues.append(
-                    _issue("archive-link", "symbolic link inside the archive",
-                           col.prefix + path, 0.3)
+                    _issue(
+                        "archive-link", "symbolic link inside the archive", col.prefix + path, 0.3
+                    )
+                )
+                continue
+            if info.flag_bits & 0x1:
+                col.issues.append(
+                    _issue(
+                        "archive-encrypted",
+                        "encrypted member: its content cannot be inspected",
+                        col.prefix + path,
+                        0.4,
+                    )
                 )
                 continue
             if not col.admit(path, info.file_size):
@@ -241,9 +397,13 @@ def _read_zip(data: bytes, col: _Collector, depth: int) -> None:
                 and info.file_size / info.compress_size > col.limits.max_ratio
             ):
                 col.issues.append(
-                    _issue("archive-bomb",
-                           f"compression ratio {info.file_size // info.compress_size}:1 over the "
-                           f"{col.limits.max_ratio:.0f}:1 bound", col.prefix + path, 0.5)
+                    _issue(
+                        "archive-bomb",
+                        f"compression ratio {info.file_size // info.compress_size}:1 over the "
+                        f"{col.limits.max_ratio:.0f}:1 bound",
+                        col.prefix + path,
+                        0.5,
+                    )
                 )
                 continue
 
@@ -253,20 +413,29 @@ def _read_zip(data: bytes, col: _Collector, depth: int) -> None:
 
             try:
                 col.add(path, info.file_size, read, depth)
-            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError,
-                    NotImplementedError, RuntimeError) as exc:
-                # RuntimeError: encrypted member; NotImplementedError: unknown compression.
+            except _READ_ERRORS as exc:
+                # NotImplementedError: unknown compression; BadZipFile: bad CRC or header.
                 col.issues.append(
-                    _issue("archive-corrupt", f"member unreadable: {exc}", col.prefix + path, 0.1)
+                    _issue(
+                        "archive-corrupt", f"member unreadable: {exc}"[:300], col.prefix + path, 0.1
+                    )
                 )
 
 
+_TAR_MODES: dict[str, Literal["r|gz", "r|bz2", "r|xz", "r|"]] = {
+    "gzip": "r|gz",
+    "bzip2": "r|bz2",
+    "xz": "r|xz",
+    "tar": "r|",
+}
+
+
 def _read_tar(data: bytes, kind: str, col: _Collector, depth: int) -> None:
-    mode = {"gzip": "r|gz", "bzip2": "r|bz2", "xz": "r|xz", "tar": "r|"}[kind]
+    mode: Literal["r|gz", "r|bz2", "r|xz", "r|"] = _TAR_MODES[kind]
     read_any = False
     try:
         tf = tarfile.open(fileobj=io.BytesIO(data), mode=mode)  # noqa: SIM115
-    except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
+    except _READ_ERRORS as exc:
         raise ArtifactError(f"not a readable tar archive ({kind}): {exc}") from exc
     declared = 0
     try:
@@ -281,15 +450,22 @@ def _read_tar(data: bytes, kind: str, col: _Collector, depth: int) -> None:
                 continue
             if ti.issym() or ti.islnk():
                 col.issues.append(
-                    _issue("archive-link",
-                           f"{'symbolic' if ti.issym() else 'hard'} link to {ti.linkname[:200]!r}",
-                           col.prefix + path, 0.3)
+                    _issue(
+                        "archive-link",
+                        f"{'symbolic' if ti.issym() else 'hard'} link to {ti.linkname[:200]!r}",
+                        col.prefix + path,
+                        0.3,
+                    )
                 )
                 continue
             if not ti.isreg():
                 col.issues.append(
-                    _issue("archive-special-file", "device, fifo or other special member",
-                           col.prefix + path, 0.3)
+                    _issue(
+                        "archive-special-file",
+                        "device, fifo or other special member",
+                        col.prefix + path,
+                        0.3,
+                    )
                 )
                 continue
             declared += ti.size
@@ -298,9 +474,13 @@ def _read_tar(data: bytes, kind: str, col: _Collector, depth: int) -> None:
                 declared > 64 * 1024 * 1024 and declared / max(len(data), 1) > col.limits.max_ratio
             ):
                 col.issues.append(
-                    _issue("archive-bomb",
-                           f"{declared} uncompressed bytes from a {len(data)}-byte archive; "
-                           "reading stopped", col.prefix + path, 0.5)
+                    _issue(
+                        "archive-bomb",
+                        f"{declared} uncompressed bytes from a {len(data)}-byte archive; "
+                        "reading stopped",
+                        col.prefix + path,
+                        0.5,
+                    )
                 )
                 col.stopped = True
                 break
@@ -310,18 +490,24 @@ def _read_tar(data: bytes, kind: str, col: _Collector, depth: int) -> None:
             if fh is None:
                 continue
 
-            def read(n: int, fh: io.BufferedReader = fh) -> bytes:  # type: ignore[assignment]
+            def read(n: int, fh: IO[bytes] = fh) -> bytes:
                 return fh.read(n)
 
             col.add(path, ti.size, read, depth)
-    except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
+    except _READ_ERRORS as exc:
         if not read_any and not col.members:
             raise ArtifactError(f"not a readable tar archive ({kind}): {exc}") from exc
         col.issues.append(
-            _issue("archive-truncated", f"archive is truncated or corrupt: {exc}", col.prefix, 0.1)
+            _issue(
+                "archive-truncated",
+                f"archive is truncated or corrupt: {exc}"[:300],
+                col.prefix,
+                0.1,
+            )
         )
     finally:
-        tf.close()
+        with contextlib.suppress(*_READ_ERRORS):
+            tf.close()
     if not read_any:
         raise ArtifactError(f"empty or unreadable tar archive ({kind})")
 
@@ -355,11 +541,12 @@ def _metadata_member(members: tuple[Member, ...], root: str) -> Member | None:
             continue
         parts = m.path.split("/")
         rank: int | None = None
-        if parts[-1] == "PKG-INFO" and m.path == root + "PKG-INFO":
-            rank = 0
-        elif parts[-1] == "METADATA" and len(parts) == 2 and parts[0].endswith(".dist-info"):
-            rank = 0
-        elif parts[-1] == "PKG-INFO" and len(parts) == 2 and parts[0] == "EGG-INFO":
+        top = (
+            (parts[-1] == "PKG-INFO" and m.path == root + "PKG-INFO")
+            or (parts[-1] == "METADATA" and len(parts) == 2 and parts[0].endswith(".dist-info"))
+            or (parts[-1] == "PKG-INFO" and len(parts) == 2 and parts[0] == "EGG-INFO")
+        )
+        if top:
             rank = 0
         elif parts[-1] == "PKG-INFO":
             rank = len(parts)
@@ -408,8 +595,7 @@ def _finish(
             metadata = parse_metadata(meta_member.data)
         except (ValueError, UnicodeError) as exc:
             col.issues.append(
-                _issue("archive-bad-metadata", f"core metadata unparsable: {exc}",
-                       meta_member.path)
+                _issue("archive-bad-metadata", f"core metadata unparsable: {exc}", meta_member.path)
             )
     return Artifact(
         filename=filename,
@@ -439,16 +625,24 @@ def read_artifact(data: bytes, filename: str, limits: Limits | None = None) -> A
         # A loose file: a setup.py, a script, a .pth.
         if not data:
             raise ArtifactError(f"{filename}: empty file")
-        col.add(filename.replace("\\", "/").rsplit("/", 1)[-1], len(data), _slicer(data), depth=1)
+        base = _printable(filename.replace("\\", "/").rsplit("/", 1)[-1]) or "file"
+        col.add(base, len(data), _slicer(data), depth=1)
         return _finish(filename, ArtifactKind.FILE, len(data), sha256, col)
-    _read_container(data, kind, col, depth=0)
+    try:
+        _read_container(data, kind, col, depth=0)
+    except ArtifactError as exc:
+        raise ArtifactError(f"{filename}: {exc.message}", hint=exc.hint or None) from exc
+    except _READ_ERRORS as exc:  # a malformed archive the library choked on
+        raise ArtifactError(f"{filename}: unreadable {kind} archive: {exc!r}"[:500]) from exc
     if not col.members and not col.issues:
         raise ArtifactError(f"{filename}: the archive holds no files")
     art_kind = ArtifactKind.SDIST
     if kind == "zip":
         names = [m.path for m in col.members if "!" not in m.path]
-        if any(n.count("/") == 1 and n.split("/")[0].endswith(".dist-info")
-               and n.endswith("/WHEEL") for n in names):
+        if any(
+            n.count("/") == 1 and n.split("/")[0].endswith(".dist-info") and n.endswith("/WHEEL")
+            for n in names
+        ):
             art_kind = ArtifactKind.WHEEL
         elif any(n.startswith("EGG-INFO/") for n in names):
             art_kind = ArtifactKind.EGG
@@ -463,10 +657,17 @@ def artifact_from_files(
     name: str,
     entries: Iterable[tuple[str, int, ReadFn]],
     limits: Limits | None = None,
+    *,
+    issues: Iterable[Finding] = (),
 ) -> Artifact:
-    """An artifact from an unpacked tree: ``entries`` yields (relative path, size, read(n))."""
+    """An artifact from an unpacked tree: ``entries`` yields (relative path, size, read(n)).
+
+    ``issues`` are structural findings the caller met while walking the tree (links, special
+    files); ``archive_issue`` builds them.
+    """
     limits = limits or Limits()
     col = _Collector(limits)
+    col.issues.extend(issues)
     for rel, size, read in entries:
         if col.stopped:
             break

@@ -20,7 +20,7 @@ from snakewarden.errors import SnakewardenError
 
 #: One module per command family under ``snakewarden.cli``; each defines ``register(subparsers)``
 #: which adds its parsers and sets ``func(args) -> int`` on them.
-COMMAND_MODULES: tuple[str, ...] = ("scan",)
+COMMAND_MODULES: tuple[str, ...] = ("scan", "verify", "lock_hashes", "proxy", "audit", "db")
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 

@@ -1,0 +1,486 @@
+"""Scanner benchmark: snakewarden vs GuardDog 3.2 vs a bare ``ast.parse`` loop.
+
+Run (one command, re-runnable; GuardDog results are cached in ``benchmarks/out/``)::
+
+    .venv/bin/python benchmarks/scan_bench.py            # everything, prints the report
+    .venv/bin/python benchmarks/scan_bench.py --write    # ... and writes BENCHMARKS.md's section
+    .venv/bin/python benchmarks/scan_bench.py --only guarddog   # just fill GuardDog's cache
+
+Inputs: the dev malware corpus (``/tmp/maldev/NAME/VERSION/FILE``, else unzipped from
+``../shared/corpus/malicious-dev.zip`` into a temporary folder) with its campaigns from
+``malicious-dev.tsv``, and the benign sdists (``~/.cache/snakewarden-corpus/benign``).
+
+The samples are only ever read as bytes: snakewarden scans them statically through its real CLI
+(``snakewarden scan --from LIST --format jsonl --jobs 2``), GuardDog statically too
+(``guarddog pypi scan FILE --no-sandbox --output-format json``, installed in its own venv,
+default ``/tmp/gdvenv``), and the baseline loop opens each archive and ``ast.parse``s its ``.py``
+files (parsing builds a tree, it never runs anything).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import io
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+OUT = REPO / "benchmarks" / "out"
+MALDEV = Path("/tmp/maldev")
+BENIGN = Path(
+    os.environ.get("SNAKEWARDEN_CORPUS_CACHE", Path.home() / ".cache/snakewarden-corpus/benign")
+)
+GD_VENV = Path(os.environ.get("GUARDDOG_VENV", "/tmp/gdvenv"))
+GD_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    path: Path
+    malicious: bool
+    campaign: str  # "" for benign
+    label: str  # name/version (tsv)
+    size: int
+
+
+# --------------------------------------------------------------------------------------- inputs
+
+
+def _malware_root() -> Path:
+    if MALDEV.is_dir():
+        return MALDEV
+    tmp = Path(tempfile.mkdtemp(prefix="maldev-"))
+    print(f"unzipping the dev corpus into {tmp}", file=sys.stderr)
+    subprocess.run(
+        ["unzip", "-q", "-P", "infected", str(CORPUS / "malicious-dev.zip"), "-d", str(tmp)],
+        check=True,
+    )
+    return tmp
+
+
+def _benign_root() -> Path:
+    if BENIGN.is_dir() and any(BENIGN.iterdir()):
+        return BENIGN
+    out = subprocess.run(
+        [sys.executable, str(CORPUS / "fetch-benign")], check=True, capture_output=True, text=True
+    )
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+def load_samples() -> list[Sample]:
+    samples: list[Sample] = []
+    mroot = _malware_root()
+    with (CORPUS / "malicious-dev.tsv").open(newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            p = mroot / row["path"]
+            samples.append(
+                Sample(p, True, row["campaign"], f"{row['name']}/{row['version']}", int(row["size"]))
+            )
+    broot = _benign_root()
+    with (CORPUS / "benign.tsv").open(newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            p = broot / row["filename"]
+            samples.append(Sample(p, False, "", f"{row['name']}/{row['version']}", int(row["size"])))
+    missing = [s for s in samples if not s.path.is_file()]
+    if missing:
+        print(f"warning: {len(missing)} sample files missing, e.g. {missing[0].path}", file=sys.stderr)
+    return [s for s in samples if s.path.is_file()]
+
+
+# ------------------------------------------------------------------------------ memory sampling
+
+
+class TreeRssSampler:
+    """Samples the summed RSS of a process and all its descendants from /proc every ``period``."""
+
+    def __init__(self, pid: int, period: float = 0.05) -> None:
+        self.pid = pid
+        self.period = period
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeRssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _children(self) -> dict[int, list[int]]:
+        tree: dict[int, list[int]] = defaultdict(list)
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                    stat = fh.read()
+            except OSError:
+                continue
+            ppid = int(stat[stat.rfind(b")") + 2 :].split()[1])
+            tree[ppid].append(int(entry.name))
+        return tree
+
+    def _rss(self, pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/status", "rb") as fh:
+                for line in fh:
+                    if line.startswith(b"VmRSS:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            tree = self._children()
+            todo, total = [self.pid], 0
+            while todo:
+                pid = todo.pop()
+                total += self._rss(pid)
+                todo.extend(tree.get(pid, ()))
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.period)
+
+
+# ------------------------------------------------------------------------------------ snakewarden
+
+
+def run_snakewarden(samples: list[Sample], jobs: int) -> dict[str, object]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    listing = OUT / "targets.txt"
+    listing.write_text("".join(f"{s.path}\n" for s in samples))
+    exe = REPO / ".venv" / "bin" / "snakewarden"
+    cmd = [str(exe), "scan", "--from", str(listing), "--format", "jsonl", "--jobs", str(jobs)]
+    cmd += ["--fail-on", "malicious"]
+    results_path = OUT / "snakewarden.jsonl"
+    start = time.perf_counter()
+    with results_path.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
+        with TreeRssSampler(proc.pid) as sampler:
+            _, stderr = proc.communicate()
+    wall = time.perf_counter() - start
+    if proc.returncode not in (0, 1, 2):
+        sys.exit(f"snakewarden failed ({proc.returncode}): {stderr.decode(errors='replace')[-2000:]}")
+    rows = [json.loads(line) for line in results_path.read_text().splitlines() if line.strip()]
+    if len(rows) != len(samples):
+        sys.exit(f"snakewarden printed {len(rows)} results for {len(samples)} targets")
+    for row, s in zip(rows, samples, strict=True):
+        if row["target"] != str(s.path):
+            sys.exit(f"out of order: {row['target']} != {s.path}")
+    return {
+        "cmd": " ".join(["snakewarden", *cmd[1:]]).replace(str(listing), "benchmarks/out/targets.txt"),
+        "wall": wall,
+        "peak_rss": sampler.peak,
+        "verdicts": [r["verdict"] for r in rows],
+        "rows": rows,
+    }
+
+
+# --------------------------------------------------------------------------------------- guarddog
+
+
+def _gd_cache(s: Sample) -> Path:
+    key = f"{'m' if s.malicious else 'b'}-{s.label.replace('/', '-')}-{s.path.name}"
+    return OUT / "guarddog" / f"{key}.json"
+
+
+def _gd_one(s: Sample) -> dict[str, object]:
+    cache = _gd_cache(s)
+    if cache.is_file():
+        cached: dict[str, object] = json.loads(cache.read_text())
+        return cached
+    exe = GD_VENV / "bin" / "guarddog"
+    cmd = [str(exe), "pypi", "scan", str(s.path), "--no-sandbox", "--output-format", "json"]
+    workdir = tempfile.mkdtemp(prefix="gd-")
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=workdir, env=_gd_env(workdir))
+        timer = threading.Timer(GD_TIMEOUT, proc.kill)
+        timer.start()
+        _, status, rusage = os.wait4(proc.pid, 0)
+        timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - start
+        out.seek(0)
+        raw = out.read().decode("utf-8", "replace")
+        err.seek(0)
+        tail = err.read().decode("utf-8", "replace")[-500:]
+    shutil.rmtree(workdir, ignore_errors=True)
+    label, score, rules = "error", None, []
+    try:
+        doc = json.loads(raw[raw.index("{") :])
+        risk = doc.get("risk_score") or {}
+        label = str(risk.get("label") or "error")
+        score = risk.get("score")
+        rules = sorted(k for k, v in (doc.get("results") or {}).items() if v)
+    except (ValueError, AttributeError):
+        label = "error"
+    result: dict[str, object] = {
+        "label": label,
+        "score": score,
+        "rules": rules,
+        "seconds": round(elapsed, 3),
+        "maxrss": rusage.ru_maxrss * 1024,
+        "rc": proc.returncode,
+        "stderr": tail if label == "error" else "",
+    }
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp")
+    tmp.write_text(json.dumps(result))
+    tmp.replace(cache)
+    return result
+
+
+def _gd_env(workdir: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["HOME"] = str(OUT / "gdhome")  # its download caches stay out of the real home
+    env["TMPDIR"] = workdir
+    return env
+
+
+def run_guarddog(samples: list[Sample], jobs: int) -> list[dict[str, object]]:
+    exe = GD_VENV / "bin" / "guarddog"
+    if not exe.exists():
+        sys.exit(
+            f"GuardDog not found at {exe}: python3 -m venv {GD_VENV} && "
+            f"{GD_VENV}/bin/pip install guarddog==3.2.0"
+        )
+    (OUT / "gdhome").mkdir(parents=True, exist_ok=True)
+    done = 0
+    results: list[dict[str, object]] = []
+    with ThreadPoolExecutor(jobs) as pool:
+        for r in pool.map(_gd_one, samples):
+            results.append(r)
+            done += 1
+            if done % 100 == 0:
+                print(f"guarddog: {done}/{len(samples)}", file=sys.stderr)
+    return results
+
+
+# --------------------------------------------------------------------------------- ast baseline
+
+
+def _py_sources(data: bytes) -> Iterator[bytes]:
+    if data[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for info in zf.infolist():
+                if info.filename.endswith(".py") and not info.is_dir():
+                    yield zf.read(info)
+        return
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tf:
+        for ti in tf:
+            if ti.isreg() and ti.name.endswith(".py"):
+                fh = tf.extractfile(ti)
+                if fh is not None:
+                    yield fh.read()
+
+
+def run_ast_baseline(samples: list[Sample]) -> dict[str, float]:
+    start = time.perf_counter()
+    files = 0
+    for s in samples:
+        try:
+            for src in _py_sources(s.path.read_bytes()):
+                files += 1
+                try:
+                    ast.parse(src)
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    pass
+        except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError, ValueError):
+            pass
+    return {"wall": time.perf_counter() - start, "py_files": files}
+
+
+# -------------------------------------------------------------------------------------- figures
+
+
+def _recall(samples: list[Sample], flagged: list[bool]) -> tuple[float, float]:
+    mal = [(s, f) for s, f in zip(samples, flagged, strict=True) if s.malicious]
+    per_sample = sum(f for _, f in mal) / len(mal)
+    by_campaign: dict[str, list[bool]] = defaultdict(list)
+    for s, f in mal:
+        by_campaign[s.campaign].append(f)
+    campaign_mean = sum(sum(v) / len(v) for v in by_campaign.values()) / len(by_campaign)
+    return per_sample, campaign_mean
+
+
+def _fpr(samples: list[Sample], flagged: list[bool]) -> tuple[float, int, int]:
+    ben = [f for s, f in zip(samples, flagged, strict=True) if not s.malicious]
+    return sum(ben) / len(ben), sum(ben), len(ben)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def build_report(
+    samples: list[Sample],
+    ours: dict[str, object],
+    gd: list[dict[str, object]] | None,
+    base: dict[str, float],
+    jobs: int,
+) -> str:
+    n = len(samples)
+    mb = sum(s.size for s in samples) / 1e6
+    verdicts: list[str] = ours["verdicts"]  # type: ignore[assignment]
+    rows: list[dict[str, object]] = ours["rows"]  # type: ignore[assignment]
+    sus = [v in ("suspicious", "malicious") for v in verdicts]
+    mal = [v == "malicious" for v in verdicts]
+    lines: list[str] = []
+    nm = sum(s.malicious for s in samples)
+    ncamp = len({s.campaign for s in samples if s.malicious})
+    lines.append(
+        f"Corpus: {nm} malicious samples in {ncamp} campaigns (`malicious-dev`), "
+        f"{n - nm} benign sdists (`benign.tsv`); {n} files, {mb:.1f} MB compressed."
+    )
+    lines.append("")
+    header = "| | snakewarden | GuardDog 3.2 |"
+    lines += [header, "|---|---|---|"]
+
+    def row(label: str, a: str, b: str) -> None:
+        lines.append(f"| {label} | {a} | {b} |")
+
+    gsus = gmal = None
+    if gd is not None:
+        gsus = [str(r["label"]) in ("suspicious", "high_risk") for r in gd]
+        gmal = [str(r["label"]) == "high_risk" for r in gd]
+    for title, ours_f, gd_f in (
+        ("suspicious or worse", sus, gsus),
+        ("malicious / high_risk", mal, gmal),
+    ):
+        ps, cm = _recall(samples, ours_f)
+        fpr, k, nb = _fpr(samples, ours_f)
+        if gd_f is not None:
+            gps, gcm = _recall(samples, gd_f)
+            gfpr, gk, _ = _fpr(samples, gd_f)
+            gcells = (_pct(gcm), _pct(gps), f"{_pct(gfpr)} ({gk}/{nb})")
+        else:
+            gcells = ("n/a",) * 3
+        row(f"campaign-mean recall, {title}", _pct(cm), gcells[0])
+        row(f"per-sample recall, {title}", _pct(ps), gcells[1])
+        row(f"benign FPR, {title}", f"{_pct(fpr)} ({k}/{nb})", gcells[2])
+    errs = sum(v == "error" for v in verdicts)
+    gerrs = sum(str(r["label"]) == "error" for r in gd) if gd is not None else None
+    row("results with verdict `error`", str(errs), "n/a" if gerrs is None else str(gerrs))
+    wall = float(ours["wall"])  # type: ignore[arg-type]
+    if gd is not None:
+        gsecs = sum(float(r["seconds"]) for r in gd)  # type: ignore[arg-type]
+        gwall = gsecs / jobs  # 2 scans in parallel, the machine kept busy throughout
+        gpeak = max(int(r["maxrss"]) for r in gd) * jobs  # type: ignore[call-overload]
+        gcells2 = (f"{n / gwall:.2f}", f"{mb / gwall:.3f}", f"~{gpeak / 2**20:.0f} MiB")
+    else:
+        gwall = None
+        gcells2 = ("n/a",) * 3
+    row(f"packages/s (--jobs {jobs})", f"{n / wall:.1f}", gcells2[0])
+    row(f"MB compressed source/s (--jobs {jobs})", f"{mb / wall:.2f}", gcells2[1])
+    row("peak memory (RSS of the process tree)", f"{int(ours['peak_rss']) / 2**20:.0f} MiB",  # type: ignore[call-overload]
+        gcells2[2])
+    row("wall time", f"{wall:.0f} s", "n/a" if gwall is None else f"~{gwall:.0f} s")
+    lines.append("")
+    bw = base["wall"]
+    lines.append(
+        f"Bare loop (one process: open each archive, `ast.parse` every `.py`, {int(base['py_files'])}"
+        f" files): {n / bw:.1f} packages/s, {mb / bw:.2f} MB/s ({bw:.0f} s)."
+    )
+    if gd is not None and gwall:
+        lines.append(
+            f"Throughput ratio snakewarden / GuardDog: {gwall / wall:.1f}x (target >= 20x); "
+            f"snakewarden / bare ast loop: {bw / wall:.2f}x (target >= 1x)."
+        )
+    lines.append("")
+    # Rules behind the false positives.
+    for level, flags in (("suspicious or worse", sus), ("malicious", mal)):
+        fps = [(s, r) for s, r, f in zip(samples, rows, flags, strict=True) if f and not s.malicious]
+        lines.append(f"False positives at `{level}` ({len(fps)}):")
+        lines.append("")
+        if not fps:
+            lines.append("- none")
+        for s, r in fps:
+            findings: list[dict[str, object]] = r["findings"]  # type: ignore[assignment]
+            top = Counter(str(f["rule"]) for f in findings)
+            rules = ", ".join(f"`{k}`" + (f" x{c}" if c > 1 else "") for k, c in top.most_common(5))
+            lines.append(f"- {s.label} ({r['verdict']}, score {r['score']}): {rules}")
+        lines.append("")
+    # Misses by campaign.
+    missed = Counter(s.campaign for s, f in zip(samples, sus, strict=True) if s.malicious and not f)
+    lines.append(
+        f"Malicious samples not flagged at all: {sum(missed.values())} "
+        f"in {len(missed)} campaigns."
+    )
+    return "\n".join(lines)
+
+
+def write_section(body: str) -> None:
+    path = REPO / "BENCHMARKS.md"
+    text = path.read_text()
+    head = "## Scanner (issue: scanner core)\n"
+    start = text.index(head) + len(head)
+    nxt = text.find("\n## ", start)
+    end = nxt + 1 if nxt >= 0 else len(text)
+    new = text[:start] + "\n" + body.rstrip() + "\n\n" + text[end:]
+    tmp = path.with_suffix(".md.tmp")
+    tmp.write_text(new)
+    tmp.replace(path)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--only", choices=("guarddog", "snakewarden", "ast"), default=None)
+    ap.add_argument("--skip-guarddog", action="store_true", help="leave GuardDog out")
+    ap.add_argument("--write", action="store_true", help="write the section of BENCHMARKS.md")
+    args = ap.parse_args()
+    samples = load_samples()
+    print(f"{len(samples)} samples", file=sys.stderr)
+    if args.only == "guarddog":
+        run_guarddog(samples, args.jobs)
+        return 0
+    if args.only == "ast":
+        print(json.dumps(run_ast_baseline(samples)))
+        return 0
+    ours = run_snakewarden(samples, args.jobs)
+    if args.only == "snakewarden":
+        print(json.dumps({k: v for k, v in ours.items() if k not in ("rows", "verdicts")}))
+        return 0
+    base = run_ast_baseline(samples)
+    gd = None if args.skip_guarddog else run_guarddog(samples, args.jobs)
+    report = build_report(samples, ours, gd, base, args.jobs)
+    cpu = platform.processor() or platform.machine()
+    body = (
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} cores "
+        f"({cpu}), Linux, CPython {platform.python_version()}; the machine was shared with other "
+        "jobs, so times are conservative.\n\n"
+        "Command (one run does everything; GuardDog results are cached in `benchmarks/out/`):\n\n"
+        "```sh\n.venv/bin/python benchmarks/scan_bench.py --write\n```\n\n"
+        f"It runs `{ours['cmd']}` over every file, GuardDog 3.2.0 "
+        "(`guarddog pypi scan FILE --no-sandbox --output-format json`, 2 at a time, own venv) over "
+        "the same files, and the bare `ast.parse` loop.\n\n" + report
+    )
+    print(body)
+    if args.write:
+        write_section(body)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,67 @@
+"""fingerprint-exfil: user, host or network identity is collected and sent out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from snakewarden.analysis.context import Role, ScanContext
+from snakewarden.analysis.facts import CallFact
+from snakewarden.analysis.rule import RuleMeta
+from snakewarden.analysis.rules._common import (
+    IDENTITY_STRONG,
+    Emitter,
+    best_per_file,
+    group_calls,
+    group_strings,
+    is_send,
+    parsed,
+)
+from snakewarden.analysis.signatures import scan_bytes
+from snakewarden.core.models import Finding, Severity
+
+META = RuleMeta(
+    id="fingerprint-exfil",
+    description="collects the user name, host name, address or directory and sends it out",
+    severity=Severity.HIGH,
+    category="threat.network.fingerprint_exfil",
+)
+
+
+def _ip_lookup(strings: list[str]) -> bool:
+    return any(
+        ("ip" in s.lower() or "ifconfig" in s.lower())
+        and any(h.rule == "sw_ip_lookup" for h in scan_bytes(s.encode("utf-8", "replace")))
+        for s in strings
+        if len(s) < 300 and "." in s
+    )
+
+
+class _Rule:
+    meta = META
+
+    def check(self, ctx: ScanContext) -> Iterator[Finding]:
+        emit = Emitter(META)
+        out: list[Finding] = []
+        for src, _facts in parsed(ctx):
+            groups = group_calls(src)
+            strings = group_strings(src)
+            if src.role in (Role.SETUP, Role.BACKEND, Role.PTH):
+                groups = {0: [c for cs in groups.values() for c in cs]}
+                strings = {0: [s for ss in strings.values() for s in ss]}
+            for gid, calls in groups.items():
+                ident = {c.name for c in calls if c.name in IDENTITY_STRONG}
+                send: CallFact | None = next((c for c in calls if is_send(c)), None)
+                if send is None:
+                    continue
+                if _ip_lookup(strings.get(gid, [])):
+                    ident.add("public IP lookup")
+                if not ident:
+                    continue
+                base = min(0.75, 0.45 + 0.1 * len(ident))
+                out.append(emit.at(src, send.line, send.scope, base,
+                                   f"sends system identity ({', '.join(sorted(ident))}) "
+                                   f"via {send.name}", floor=0.35))
+        yield from best_per_file(out)
+
+
+RULE = _Rule()

@@ -1,0 +1,38 @@
+"""import-side-effect: a package's __init__.py runs processes or network calls on import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from snakewarden.analysis.context import Role, ScanContext
+from snakewarden.analysis.rule import RuleMeta
+from snakewarden.analysis.rules._common import Emitter, is_network, is_process, parsed
+from snakewarden.core.models import Finding, Phase, Severity
+
+META = RuleMeta(
+    id="import-side-effect",
+    description="importing the package runs a process or opens a network connection",
+    severity=Severity.LOW,
+    category="context.import.side_effect",
+)
+
+
+class _Rule:
+    meta = META
+
+    def check(self, ctx: ScanContext) -> Iterator[Finding]:
+        emit = Emitter(META)
+        for src, facts in parsed(ctx):
+            if src.role not in (Role.INIT, Role.MODULE):
+                continue
+            for call in facts.calls:
+                if src.phase(call.scope) is not Phase.IMPORT:
+                    continue
+                if is_network(call) or is_process(call):
+                    kind = "network access" if is_network(call) else "a process"
+                    yield emit.at(src, call.line, call.scope, 0.1,
+                                  f"import runs {kind} ({call.name})")
+                    break
+
+
+RULE = _Rule()

@@ -1,0 +1,100 @@
+"""obfuscated-exec: exec/eval/compile of data that is decoded first (base64, zlib, marshal,
+hex, rot13, reversed strings, chr joins, decryption)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from snakewarden.analysis.context import Role, ScanContext
+from snakewarden.analysis.facts import Facts
+from snakewarden.analysis.rule import RuleMeta
+from snakewarden.analysis.rules._common import (
+    DECODE_CALLS,
+    DECODE_METHODS,
+    Emitter,
+    best_per_file,
+    group_calls,
+    is_exec,
+    parsed,
+)
+from snakewarden.core.models import Finding, Severity
+
+META = RuleMeta(
+    id="obfuscated-exec",
+    description="executes code that is decoded, decompressed, decrypted or unmarshalled first",
+    severity=Severity.CRITICAL,
+    category="threat.obfuscation.exec",
+)
+
+
+def _decoders(node: ast.AST, facts: Facts, limit: int = 5000) -> list[str]:
+    """What decoding happens inside ``node``: decode calls, reversed slices, chr joins."""
+    from snakewarden.analysis.facts import dotted
+
+    found: list[str] = []
+    stack = [node]
+    seen = 0
+    while stack and seen < limit:
+        cur = stack.pop()
+        seen += 1
+        if isinstance(cur, ast.Call):
+            name = facts.resolve(dotted(cur.func))
+            last = name.rsplit(".", 1)[-1]
+            if name in DECODE_CALLS or last in DECODE_METHODS:
+                found.append(name)
+            elif last == "decode" and cur.args and isinstance(cur.args[0], ast.Constant) and (
+                str(cur.args[0].value).lower().replace("-", "_") in ("rot13", "rot_13", "hex",
+                                                                     "base64", "zlib", "bz2")
+            ):
+                found.append(f"decode({cur.args[0].value!r})")
+            elif name in ("chr", "bytes", "bytearray") or last == "join":
+                found.append(name)
+        elif isinstance(cur, ast.Subscript) and isinstance(cur.slice, ast.Slice):
+            step = cur.slice.step
+            if isinstance(step, ast.UnaryOp) and isinstance(step.op, ast.USub):
+                found.append("[::-1]")
+        stack.extend(ast.iter_child_nodes(cur))
+    return found
+
+
+class _Rule:
+    meta = META
+
+    def check(self, ctx: ScanContext) -> Iterator[Finding]:
+        emit = Emitter(META)
+        out: list[Finding] = []
+        for src, facts in parsed(ctx):
+            groups = group_calls(src)
+            flagged: set[int] = set()
+            for gid, calls in groups.items():
+                group_decodes = [
+                    c.name for c in calls
+                    if c.name in DECODE_CALLS or c.name.rsplit(".", 1)[-1] in DECODE_METHODS
+                ]
+                for call in calls:
+                    if not is_exec(call) or not call.node.args:
+                        continue
+                    arg = call.node.args[0]
+                    if isinstance(arg, ast.Constant):
+                        continue
+                    decoders = _decoders(arg, facts)
+                    strong = [d for d in decoders if d not in ("chr", "bytes", "bytearray",
+                                                                "str.join", "?.join")]
+                    if strong or decoders.count("chr") + decoders.count("?.join") >= 2:
+                        out.append(emit.at(src, call.line, call.scope, 0.85,
+                                           f"{call.name}() of decoded data "
+                                           f"({', '.join(sorted(set(decoders))[:3])})", floor=0.65))
+                        flagged.add(call.line)
+                    elif isinstance(arg, ast.Name) and group_decodes and (
+                        call.line not in flagged
+                    ):
+                        base = 0.7 if src.role in (Role.SETUP, Role.PTH) else 0.55
+                        out.append(emit.at(src, call.line, call.scope, base,
+                                           f"{call.name}() of a variable decoded in the same code "
+                                           f"({group_decodes[0]})", floor=0.5))
+                _ = gid
+        yield from best_per_file(out)
+
+
+RULE = _Rule()

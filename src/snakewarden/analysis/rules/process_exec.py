@@ -1,0 +1,104 @@
+"""process-exec: the code starts another program (subprocess, os.system, exec*, spawn*)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from snakewarden.analysis.context import ScanContext
+from snakewarden.analysis.rule import RuleMeta
+from snakewarden.analysis.rules._common import Emitter, best_per_file, is_process, parsed
+from snakewarden.core.models import Finding, Severity
+
+META = RuleMeta(
+    id="process-exec",
+    description="starts another program; heavy at install time, light inside library functions",
+    severity=Severity.MEDIUM,
+    category="threat.process.exec",
+)
+#: Programs that build tooling runs all the time.
+_BUILD_TOOLS = frozenset(
+    {
+        "git", "hg", "svn", "cmake", "make", "gmake", "ninja", "gcc", "g++", "cc", "c++", "clang",
+        "clang++", "cl", "nvcc", "pkg-config", "pkgconf", "swig", "cython", "rustc", "cargo",
+        "go", "npm", "yarn", "node", "java", "javac", "mvn", "ar", "ld", "xcrun", "xcodebuild",
+        "sw_vers", "uname", "which", "where", "ldconfig", "brew", "llvm-config", "pip", "python",
+        "python3", "sphinx-build", "autoreconf", "configure", "./configure", "meson", "bazel",
+        "protoc", "mpicc", "gfortran", "f2py", "lsb_release", "sysctl", "nproc", "getconf",
+        "true", "echo", "cls", "clear", "otool", "install_name_tool", "patchelf", "strip",
+        "tput", "stty", "less", "more", "open", "xdg-open", "nvidia-smi", "ffmpeg",
+    }
+)  # fmt: skip
+_FETCH = re.compile(r"https?://|\b(curl|wget|certutil|bitsadmin|powershell|mshta|iwr)\b", re.I)
+
+
+def _command_text(node: ast.Call) -> str | None:
+    """The command as written when it is literal: a string, or a list of strings."""
+    if not node.args:
+        for kw in node.keywords:
+            if kw.arg in ("args", "cmd", "command"):
+                return _literal(kw.value)
+        return None
+    return _literal(node.args[0])
+
+
+def _literal(arg: ast.AST) -> str | None:
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return arg.value
+    if isinstance(arg, ast.List | ast.Tuple):
+        parts = [
+            e.value if isinstance(e, ast.Constant) and isinstance(e.value, str) else "…"
+            for e in arg.elts
+        ]
+        return " ".join(parts) if parts else None
+    if isinstance(arg, ast.JoinedStr):
+        return "".join(
+            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "…"
+            for v in arg.values
+        )
+    return None
+
+
+def _first_word(cmd: str) -> str:
+    word = cmd.strip().split(" ", 1)[0].strip("'\"")
+    return word.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower().removesuffix(".exe")
+
+
+def _is_sys_executable(node: ast.Call) -> bool:
+    arg = node.args[0] if node.args else None
+    if isinstance(arg, ast.List | ast.Tuple) and arg.elts:
+        first = arg.elts[0]
+        return isinstance(first, ast.Attribute) and first.attr == "executable"
+    return False
+
+
+class _Rule:
+    meta = META
+
+    def check(self, ctx: ScanContext) -> Iterator[Finding]:
+        emit = Emitter(META)
+        out: list[Finding] = []
+        for src, facts in parsed(ctx):
+            for call in facts.calls:
+                if not is_process(call) or call.name in ("subprocess.PIPE", "subprocess.DEVNULL"):
+                    continue
+                if call.name.rsplit(".", 1)[-1] in ("CalledProcessError", "TimeoutExpired",
+                                                    "CompletedProcess", "STARTUPINFO"):
+                    continue
+                cmd = _command_text(call.node)
+                if cmd is not None and _FETCH.search(cmd):
+                    base, msg = 0.5, f"runs a command that fetches from the network ({call.name})"
+                elif cmd is not None and _first_word(cmd) in _BUILD_TOOLS:
+                    base, msg = 0.03, f"runs a build tool ({call.name})"
+                elif _is_sys_executable(call.node):
+                    base, msg = 0.05, f"runs the Python interpreter ({call.name})"
+                elif cmd is not None and cmd.strip("… ") == "":
+                    base, msg = 0.2, f"runs a computed command ({call.name})"
+                else:
+                    base, msg = 0.2, f"runs a program ({call.name})"
+                out.append(emit.at(src, call.line, call.scope, base, msg))
+        yield from best_per_file(out)
+
+
+RULE = _Rule()

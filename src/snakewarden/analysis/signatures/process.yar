@@ -1,0 +1,68 @@
+// Process execution that hides itself or fetches and runs code.
+
+rule sw_powershell_encoded
+{
+    strings:
+        $enc = /powershell(\.exe)?['",\s\]]{1,6}([^\n]{0,80}\s)?-(e|ec|enc|enco|encodedcommand)['",\s]+/ nocase
+        $enc2 = "-EncodedCommand" nocase
+        $iex_b64 = /(IEX|Invoke-Expression)[^\n]{0,200}FromBase64String/ nocase
+        $b64_iex = /FromBase64String[^\n]{0,200}(IEX|Invoke-Expression)/ nocase
+    condition:
+        any of them
+}
+
+rule sw_powershell_download
+{
+    strings:
+        $dl1 = /(New-Object\s+(System\.)?Net\.WebClient|Invoke-WebRequest|\biwr\b|Start-BitsTransfer)[^\n]{0,300}/ nocase
+        $dl2 = /\.Download(String|File|Data)\s*\(/ nocase
+        $iex = /\b(IEX|Invoke-Expression)\b/ nocase
+        $ps = "powershell" nocase
+        $start = /Start-Process[^\n]{0,200}(-WindowStyle\s+Hidden|-w\s+hidden)/ nocase
+    condition:
+        (($dl1 or $dl2) and ($iex or $ps)) or $start
+}
+
+rule sw_hidden_window
+{
+    strings:
+        $h1 = /-w(indowstyle)?\s+hid(den)?\b/ nocase
+        $h2 = "CREATE_NO_WINDOW"
+        $h3 = "0x08000000"
+        $h4 = "SW_HIDE"
+        $h5 = "DETACHED_PROCESS"
+        $h6 = /creationflags\s*=\s*(0x8000000|134217728|0x00000008|8)\b/
+        $h7 = /start\s+\/b\s+/ nocase
+        $h8 = "windowStyle = 0" nocase
+        $h9 = /\.Run\s*\([^\n]{0,200},\s*0\s*(,|\))/
+    condition:
+        any of them
+}
+
+rule sw_shell_fetch_exec
+{
+    strings:
+        $pipe = /(curl|wget)\s[^\n|;&]{0,300}\|\s*(sudo\s+)?(\/bin\/|\/usr\/bin\/)?(ba|z|da|k)?sh\b/ nocase
+        $pipe_py = /(curl|wget)\s[^\n|;&]{0,300}\|\s*(sudo\s+)?python[0-9.]*\b/ nocase
+        $chmod = /(curl|wget)\s[^\n]{0,300}(&&|;)\s*chmod\s+(\+x|[0-7]{3,4})\s/ nocase
+        $certutil = /certutil(\.exe)?\s+[^\n]{0,40}-urlcache/ nocase
+        $bits = /bitsadmin(\.exe)?\s+[^\n]{0,40}\/transfer/ nocase
+        $mshta = /mshta(\.exe)?\s+['"]?(https?|vbscript|javascript):/ nocase
+        $regsvr = /regsvr32[^\n]{0,60}\/i:\s*https?:/ nocase
+        $tmp_run = /(curl|wget)\s[^\n]{0,200}-[oO]\s+\/tmp\/[^\n]{0,200}(&&|;)[^\n]{0,60}\/tmp\// nocase
+    condition:
+        any of them
+}
+
+rule sw_reverse_shell
+{
+    strings:
+        $devtcp = /\/dev\/(tcp|udp)\/[^\n\/]{1,80}\/[0-9{]/
+        $bash_i = /\b(ba)?sh\s+-i\b[^\n]{0,60}(>&|0>&1|2>&1)/
+        $nc = /\b(nc|ncat|netcat)(\.exe)?\s+[^\n]{0,60}-e\s+(\/bin\/(ba)?sh|cmd(\.exe)?)/ nocase
+        $mkfifo = /mkfifo[^\n]{0,80}\|\s*(\/bin\/)?(ba)?sh\s+-i/
+        $dup = /os\.dup2\s*\(\s*[a-zA-Z_][\w.]*\.fileno\(\)\s*,\s*[012]\s*\)/
+        $spawn = /pty\.spawn\s*\(\s*['"](\/bin\/)?(ba)?sh['"]/
+    condition:
+        any of ($devtcp, $bash_i, $nc, $mkfifo) or ($dup and $spawn) or #dup >= 2
+}

@@ -1,0 +1,397 @@
+"""Account-takeover detectors: sequences of weak signals on one account (pure).
+
+Each combines a precursor (novel access, fresh token, weakened 2FA, recovery, new maintainer)
+with a sensitive action (an upload, most of all) into one alert that lists every event involved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+
+from snakewarden.anomaly.alerts import Alert, SubjectKind
+from snakewarden.anomaly.detectors.base import Context, ago, make_alert, pairs, when
+from snakewarden.anomaly.detectors.state import Mark
+from snakewarden.core.events import EventTag
+from snakewarden.core.models import Severity
+
+UPLOAD = frozenset({EventTag.FILE_UPLOADED})
+SENSITIVE = frozenset(
+    {
+        EventTag.FILE_UPLOADED,
+        EventTag.TOKEN_CREATED,
+        EventTag.TWO_FACTOR_DISABLED,
+        EventTag.EMAIL_CHANGED,
+        EventTag.ROLE_ADDED,
+    }
+)
+ACCESS = frozenset(
+    {
+        EventTag.LOGIN,
+        EventTag.TOKEN_USED,
+        EventTag.FILE_UPLOADED,
+        EventTag.TOKEN_CREATED,
+        EventTag.PASSWORD_RESET,
+        EventTag.RECOVERY_CODE_USED,
+        EventTag.EMAIL_CHANGED,
+        EventTag.TWO_FACTOR_DISABLED,
+        EventTag.ROLE_ADDED,
+    }
+)
+
+
+def _describe(mark: Mark) -> str:
+    parts = [f"{mark.tag.value} at {when(mark.time)}"]
+    if mark.project:
+        parts.append(f"project {mark.project}")
+    if mark.network:
+        parts.append(f"from {mark.network}")
+    if mark.novelty:
+        parts.append("new " + "+".join(mark.novelty))
+    return ", ".join(parts)
+
+
+def _subject(ctx: Context, action: Mark) -> tuple[SubjectKind, str]:
+    if action.tag is EventTag.FILE_UPLOADED and action.project:
+        return SubjectKind.PROJECT, action.project
+    return SubjectKind.ACCOUNT, ctx.event.actor or "?"
+
+
+def _dormant(ctx: Context, project: str | None, before: Mark) -> timedelta | None:
+    if project is None:
+        return None
+    state = ctx.world.projects.get(project)
+    if state is None:
+        return None
+    last = state.last_release_before(before.time)
+    if last is None:
+        return None
+    gap = before.time - last
+    return gap if gap >= timedelta(days=180) else None
+
+
+def _novel_network(mark: Mark) -> bool:
+    return "network" in mark.novelty and not mark.cloud
+
+
+class SuspiciousSession:
+    """An access new in two ways (network, country, agent), then a sensitive action from it.
+
+    From cloud ranges only a new agent counts as novelty: CI runners change address and region.
+    """
+
+    id = "suspicious-session"
+
+    def observe(self, ctx: Context) -> Iterator[Alert]:
+        mark = ctx.mark
+        if mark is None or mark.tag not in ACCESS:
+            return
+        found = [(mark, mark)] if mark.tag in SENSITIVE and len(mark.novelty) >= 2 else []
+        found.extend(
+            (pre, act)
+            for pre, act in pairs(ctx, ctx.config.session_window, ACCESS, SENSITIVE)
+            if len(pre.novelty) >= 2 and pre.network == act.network
+        )
+        for pre, act in found:
+            if self._vouched(ctx, act):
+                return
+            yield self._alert(ctx, [pre, act] if pre is not act else [act], act)
+            return
+
+    def _vouched(self, ctx: Context, act: Mark) -> bool:
+        """A login from the action's network with a device the account already used.
+
+        Travellers log in from hotels with their own laptop; a thief with a stolen token or
+        password does not have the victim's device (its user agent).
+        """
+        if ctx.account is None or act.network is None:
+            return False
+        start = act.time - ctx.config.session_window
+        return any(
+            m.tag is EventTag.LOGIN
+            and m.network == act.network
+            and "agent" not in m.novelty
+            and start <= m.time <= act.time
+            for m in ctx.account.recent
+        )
+
+    def _alert(self, ctx: Context, marks: list[Mark], act: Mark) -> Alert:
+        kind, subject = _subject(ctx, act)
+        upload = act.tag is EventTag.FILE_UPLOADED
+        novel = sorted({n for m in marks for n in m.novelty})
+        evidence = [("account", ctx.event.actor or "?"), ("new for the account", ", ".join(novel))]
+        evidence.extend((f"event {i + 1}", _describe(m)) for i, m in enumerate(marks))
+        return make_alert(
+            self.id,
+            Severity.HIGH if upload else Severity.MEDIUM,
+            kind,
+            subject,
+            f"{act.tag.value} from a session new to account {ctx.event.actor} "
+            f"(new {' + '.join(novel)})",
+            evidence,
+            [m.event_id for m in marks],
+            act.time,
+            act.event_id,
+            [act.project] if upload and act.project else [],
+        )
+
+
+class FreshTokenElsewhere:
+    """A token created, then used within minutes from another, unknown, non-cloud network."""
+
+    id = "fresh-token-elsewhere"
+    window = timedelta(minutes=30)
+    uses = frozenset({EventTag.TOKEN_USED, EventTag.FILE_UPLOADED})
+
+    def observe(self, ctx: Context) -> Iterator[Alert]:
+        mark = ctx.mark
+        if mark is None or mark.tag not in (self.uses | {EventTag.TOKEN_CREATED}):
+            return
+        for pre, act in pairs(ctx, self.window, frozenset({EventTag.TOKEN_CREATED}), self.uses):
+            if act.cloud or act.network is None or act.network == pre.network:
+                continue
+            if pre.detail and act.detail and pre.detail != act.detail:
+                continue  # another token
+            account = ctx.account
+            if account is not None and account.networks.seen_before(act.network, act.time):
+                continue
+            upload = act.tag is EventTag.FILE_UPLOADED
+            kind, subject = _subject(ctx, act)
+            yield make_alert(
+                self.id,
+                Severity.HIGH if upload else Severity.MEDIUM,
+                kind,
+                subject,
+                f"token of {ctx.event.actor} used {ago(act.time - pre.time)} after its creation "
+                f"from another network",
+                [
+                    ("account", ctx.event.actor or "?"),
+                    ("created", _describe(pre)),
+                    ("used", _describe(act)),
+                ],
+                [pre.event_id, act.event_id],
+                act.time,
+                act.event_id,
+                [act.project] if upload and act.project else [],
+            )
+            return
+
+
+class WeakenedTwoFactorUpload:
+    """2FA disabled, or a recovery code used from a new network, then an upload within a day."""
+
+    id = "2fa-weakened-then-upload"
+    window = timedelta(hours=24)
+    precursors = frozenset({EventTag.TWO_FACTOR_DISABLED, EventTag.RECOVERY_CODE_USED})
+
+    def observe(self, ctx: Context) -> Iterator[Alert]:
+        mark = ctx.mark
+        if mark is None or mark.tag not in (self.precursors | UPLOAD):
+            return
+        for pre, act in pairs(ctx, self.window, self.precursors, UPLOAD):
+            recovery = pre.tag is EventTag.RECOVERY_CODE_USED
+            if recovery and not (_novel_network(pre) or _novel_network(act)):
+                continue
+            what = "recovery code used from a new network" if recovery else "2FA disabled"
+            yield make_alert(
+                self.id,
+                Severity.HIGH,
+                SubjectKind.PROJECT,
+                act.project or "?",
+                f"upload {ago(act.time - pre.time)} after {what} on account {ctx.event.actor}",
+                [
+                    ("account", ctx.event.actor or "?"),
+                    ("weakened", _describe(pre)),
+                    ("upload", _describe(act)),
+                ],
+                [pre.event_id, act.event_id],
+                act.time,
+                act.event_id,
+                [act.project] if act.project else [],
+            )
+            return
+
+
+class RecoveryThenUpload:
+    """Password reset or email change, then an upload, with corroboration.
+
+    Corroboration: both a reset and an email change, a session new to the account, or a dormant
+    project (the pattern of the 2022 expired-domain takeovers).
+    """
+
+    id = "account-recovery-then-upload"
+    window = timedelta(hours=72)
+    precursors = frozenset({EventTag.PASSWORD_RESET, EventTag.EMAIL_CHANGED})
+
+    def observe(self, ctx: Context) -> Iterator[Alert]:
+        mark, account = ctx.mark, ctx.account
+        if mark is None or account is None or mark.tag not in (self.precursors | UPLOAD):
+            return
+        found = list(pairs(ctx, self.window, self.precursors, UPLOAD))
+        if not found:
+            return
+        act = found[0][1]
+        pres = sorted({id(p): p for p, _ in found}.values(), key=lambda m: m.time)
+        first = pres[0]
+        session = [
+            m
+            for m in account.recent
+            if first.time <= m.time <= act.time and m.tag in ACCESS and _novel_network(m)
+        ]
+        kinds = {p.tag for p in pres}
+        dormant = _dormant(ctx, act.project, first)
+        reasons: list[str] = []
+        if len(kinds) == 2:
+            reasons.append("both the email and the password changed")
+        if session:
+            reasons.append(f"{len(session)} event(s) from a network new to the account")
+        if dormant is not None:
+            reasons.append(f"project {act.project} had no release for {ago(dormant)}")
+        if not reasons:
+            return
+        marks = [*pres, *session[:3], act]
+        evidence = [("account", ctx.event.actor or "?"), ("why", "; ".join(reasons))]
+        evidence.extend((f"event {i + 1}", _describe(m)) for i, m in enumerate(marks))
+        yield make_alert(
+            self.id,
+            Severity.HIGH,
+            SubjectKind.PROJECT,
+            act.project or "?",
+            f"upload {ago(act.time - first.time)} after account recovery "
+            f"({', '.join(sorted(k.value for k in kinds))}) on account {ctx.event.actor}",
+            evidence,
+            [m.event_id for m in marks],
+            act.time,
+            act.event_id,
+            [act.project] if act.project else [],
+        )
+
+
+class NewMaintainerRelease:
+    """A maintainer added to an established project, then a release by them within a day.
+
+    Alerts when the new maintainer's account is young, the project was dormant, or the release
+    comes from a session new to that account.
+    """
+
+    id = "new-maintainer-release"
+    window = timedelta(hours=24)
+
+    def observe(self, ctx: Context) -> Iterable[Alert]:
+        event = ctx.event
+        if event.tag is EventTag.ROLE_ADDED and event.project:
+            added = event.detail("user") or event.detail("target")
+            if not added or added == event.actor:
+                return []
+            project = ctx.world.project(event.project, ctx.now)
+            if project.last_release_before(ctx.now) is None:
+                return []  # a brand-new project staffing up: not a takeover pattern
+            project.members_added[added] = (ctx.now, event.id)
+            target = ctx.world.accounts.get(added)
+            if target is None:
+                return []
+            same_time = [
+                m
+                for m in target.recent
+                if m.time == ctx.now
+                and m.tag is EventTag.FILE_UPLOADED
+                and m.project == event.project
+            ]
+            return [self._check(ctx, added, m) for m in same_time[:1] if self._check(ctx, added, m)]
+        mark = ctx.mark
+        if mark is None or mark.tag is not EventTag.FILE_UPLOADED or not mark.project:
+            return []
+        alert = self._check(ctx, event.actor or "", mark)
+        return [alert] if alert else []
+
+    def _check(self, ctx: Context, member: str, upload: Mark) -> Alert | None:
+        project = ctx.world.projects.get(upload.project or "")
+        if project is None or member not in project.members_added:
+            return None
+        added_at, added_id = project.members_added[member]
+        if not (added_at <= upload.time <= added_at + self.window):
+            return None
+        account = ctx.world.accounts.get(member)
+        reasons: list[str] = []
+        if account is not None and account.age(added_at) < ctx.config.young_account:
+            reasons.append(f"account {member} is {ago(account.age(added_at))} old")
+        last = project.last_release_before(added_at)
+        if last is not None and added_at - last >= timedelta(days=180):
+            reasons.append(f"the project had no release for {ago(added_at - last)}")
+        if _novel_network(upload):
+            reasons.append("the release came from a network new to the account")
+        if not reasons:
+            return None
+        return make_alert(
+            self.id,
+            Severity.HIGH,
+            SubjectKind.PROJECT,
+            upload.project or "?",
+            f"{member} added to {upload.project} then released within "
+            f"{ago(upload.time - added_at)}",
+            [
+                ("maintainer added", f"{member} at {when(added_at)}"),
+                ("release", _describe(upload)),
+                ("why", "; ".join(reasons)),
+            ],
+            [added_id, upload.event_id],
+            upload.time,
+            upload.event_id,
+            [upload.project] if upload.project else [],
+        )
+
+
+class DormantRelease:
+    """A new release after long dormancy, by a newcomer to the project or from a new network.
+
+    Dormancy is relative to the project's own rhythm: at least a year, and beyond
+    ``median + 6 sigma`` of its past gaps between releases.
+    """
+
+    id = "dormant-release"
+
+    def observe(self, ctx: Context) -> Iterator[Alert]:
+        mark, account, event = ctx.mark, ctx.account, ctx.event
+        if mark is None or account is None or event.tag is not EventTag.FILE_UPLOADED:
+            return
+        if not event.project:
+            return
+        project = ctx.world.projects.get(event.project)
+        if project is None or (event.version and event.version in project.release_versions):
+            return
+        last = project.last_release_before(ctx.now)
+        if last is None:
+            return
+        gap = ctx.now - last
+        gaps = project.gaps_before(ctx.now)
+        limit = max(
+            ctx.config.dormancy.total_seconds(), gaps.threshold(6.0, 0.0) if gaps.warm else 0.0
+        )
+        if gap.total_seconds() < limit:
+            return
+        newcomer = not account.uploaded_projects.seen_before(event.project, ctx.now)
+        novel = _novel_network(mark)
+        if not (newcomer or novel):
+            return
+        reasons = []
+        if newcomer:
+            reasons.append(f"{event.actor} never uploaded to {event.project} before")
+        if novel:
+            reasons.append("uploaded from a network new to the account")
+        yield make_alert(
+            self.id,
+            Severity.HIGH,
+            SubjectKind.PROJECT,
+            event.project,
+            f"{event.project} released after {ago(gap)} of dormancy",
+            [
+                ("last release", when(last)),
+                ("usual gap", ago(timedelta(seconds=gaps.median())) if gaps.warm else "unknown"),
+                ("release", _describe(mark)),
+                ("why", "; ".join(reasons)),
+            ],
+            [mark.event_id],
+            ctx.now,
+            mark.event_id,
+            [event.project],
+        )

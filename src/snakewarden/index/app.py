@@ -1,0 +1,113 @@
+"""Wiring: the services of an index from its configuration, and the ASGI application.
+
+``create_app(config)`` is what ``snakewarden serve`` runs; tests pass their own clock, scanner,
+store or gates. The scan workers start and stop with the application's lifespan.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from starlette.applications import Starlette
+
+from snakewarden.adapters.storage import FileStore, LocalFileStore
+from snakewarden.errors import SnakewardenError
+from snakewarden.index.accounts import AccountService
+from snakewarden.index.config import IndexConfig
+from snakewarden.index.db import Database
+from snakewarden.index.errors import IndexRequestError
+from snakewarden.index.interfaces import Clock, NameChecker, Scanner, SystemClock, UploadGate
+from snakewarden.index.pipeline import CoreScanner, JobQueue, ScanWorkers
+from snakewarden.index.repository import LocalProjectSource
+from snakewarden.index.review import ReviewService
+from snakewarden.index.uploads import UploadService
+from snakewarden.index.web import (
+    IndexServices,
+    handle_index_error,
+    handle_service_error,
+    handle_unexpected,
+    routes,
+)
+
+log = logging.getLogger("snakewarden.index")
+
+
+def default_name_checker() -> NameChecker:
+    """Confusable with a popular PyPI project (the shipped list) or a local one."""
+    from snakewarden.adapters.home import home_dir
+    from snakewarden.index.naming import ConfusableNameChecker
+    from snakewarden.names import load_default_checker
+
+    return ConfusableNameChecker(load_default_checker(home_dir()))
+
+
+def build_services(
+    config: IndexConfig,
+    *,
+    db: Database | None = None,
+    store: FileStore | None = None,
+    clock: Clock | None = None,
+    scanner: Scanner | None = None,
+    name_checker: NameChecker | None = None,
+    gates: Sequence[UploadGate] = (),
+    workers: int | None = None,
+) -> IndexServices:
+    db = db or Database.open(config.db_url)
+    store = store or LocalFileStore(config.data_dir / "files")
+    clock = clock or SystemClock()
+    if name_checker is None and config.check_names:
+        name_checker = default_name_checker()
+    accounts = AccountService(db, clock)
+    queue = JobQueue(
+        db,
+        clock,
+        accounts,
+        gates=gates,
+        lease=timedelta(seconds=config.lease_seconds),
+        max_attempts=config.max_attempts,
+    )
+    uploads = UploadService(db, store, clock, accounts, name_checker=name_checker, gates=gates)
+    local = LocalProjectSource(db)
+    n = config.workers if workers is None else workers
+    pool = ScanWorkers(queue, store, scanner or CoreScanner(), workers=n) if n > 0 else None
+    return IndexServices(
+        config=config,
+        db=db,
+        store=store,
+        clock=clock,
+        accounts=accounts,
+        uploads=uploads,
+        queue=queue,
+        review=ReviewService(db, store, clock),
+        local=local,
+        source=local,
+        workers=pool,
+    )
+
+
+def create_app(services: IndexServices) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if services.workers is not None:
+            services.workers.start()
+            services.workers.notify()  # resume jobs left by a previous run
+        try:
+            yield
+        finally:
+            if services.workers is not None:
+                services.workers.stop()
+
+    app = Starlette(
+        routes=routes(),
+        lifespan=lifespan,
+        exception_handlers={
+            IndexRequestError: handle_index_error,
+            SnakewardenError: handle_service_error,
+            Exception: handle_unexpected,
+        },
+    )
+    app.state.services = services
+    return app
