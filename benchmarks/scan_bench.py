@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import csv
 import io
 import json
@@ -92,16 +93,22 @@ def load_samples() -> list[Sample]:
         for row in csv.DictReader(fh, delimiter="\t"):
             p = mroot / row["path"]
             samples.append(
-                Sample(p, True, row["campaign"], f"{row['name']}/{row['version']}", int(row["size"]))
+                Sample(
+                    p, True, row["campaign"], f"{row['name']}/{row['version']}", int(row["size"])
+                )
             )
     broot = _benign_root()
     with (CORPUS / "benign.tsv").open(newline="") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             p = broot / row["filename"]
-            samples.append(Sample(p, False, "", f"{row['name']}/{row['version']}", int(row["size"])))
+            samples.append(
+                Sample(p, False, "", f"{row['name']}/{row['version']}", int(row["size"]))
+            )
     missing = [s for s in samples if not s.path.is_file()]
     if missing:
-        print(f"warning: {len(missing)} sample files missing, e.g. {missing[0].path}", file=sys.stderr)
+        print(
+            f"warning: {len(missing)} sample files missing, e.g. {missing[0].path}", file=sys.stderr
+        )
     return [s for s in samples if s.path.is_file()]
 
 
@@ -180,7 +187,9 @@ def run_snakewarden(samples: list[Sample], jobs: int) -> dict[str, object]:
             _, stderr = proc.communicate()
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1, 2):
-        sys.exit(f"snakewarden failed ({proc.returncode}): {stderr.decode(errors='replace')[-2000:]}")
+        sys.exit(
+            f"snakewarden failed ({proc.returncode}): {stderr.decode(errors='replace')[-2000:]}"
+        )
     rows = [json.loads(line) for line in results_path.read_text().splitlines() if line.strip()]
     if len(rows) != len(samples):
         sys.exit(f"snakewarden printed {len(rows)} results for {len(samples)} targets")
@@ -188,7 +197,9 @@ def run_snakewarden(samples: list[Sample], jobs: int) -> dict[str, object]:
         if row["target"] != str(s.path):
             sys.exit(f"out of order: {row['target']} != {s.path}")
     return {
-        "cmd": " ".join(["snakewarden", *cmd[1:]]).replace(str(listing), "benchmarks/out/targets.txt"),
+        "cmd": " ".join(["snakewarden", *cmd[1:]]).replace(
+            str(listing), "benchmarks/out/targets.txt"
+        ),
         "wall": wall,
         "peak_rss": sampler.peak,
         "verdicts": [r["verdict"] for r in rows],
@@ -302,10 +313,8 @@ def run_ast_baseline(samples: list[Sample]) -> dict[str, float]:
         try:
             for src in _py_sources(s.path.read_bytes()):
                 files += 1
-                try:
+                with contextlib.suppress(SyntaxError, ValueError, RecursionError, MemoryError):
                     ast.parse(src)
-                except (SyntaxError, ValueError, RecursionError, MemoryError):
-                    pass
         except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError, ValueError):
             pass
     return {"wall": time.perf_counter() - start, "py_files": files}
@@ -393,14 +402,18 @@ def build_report(
         gcells2 = ("n/a",) * 3
     row(f"packages/s (--jobs {jobs})", f"{n / wall:.1f}", gcells2[0])
     row(f"MB compressed source/s (--jobs {jobs})", f"{mb / wall:.2f}", gcells2[1])
-    row("peak memory (RSS of the process tree)", f"{int(ours['peak_rss']) / 2**20:.0f} MiB",  # type: ignore[call-overload]
-        gcells2[2])
+    row(
+        "peak memory (RSS of the process tree)",
+        f"{int(ours['peak_rss']) / 2**20:.0f} MiB",  # type: ignore[call-overload]
+        gcells2[2],
+    )
     row("wall time", f"{wall:.0f} s", "n/a" if gwall is None else f"~{gwall:.0f} s")
     lines.append("")
     bw = base["wall"]
     lines.append(
-        f"Bare loop (one process: open each archive, `ast.parse` every `.py`, {int(base['py_files'])}"
-        f" files): {n / bw:.1f} packages/s, {mb / bw:.2f} MB/s ({bw:.0f} s)."
+        "Bare loop (one process: open each archive, `ast.parse` every `.py`, "
+        f"{int(base['py_files'])} files): {n / bw:.1f} packages/s, {mb / bw:.2f} MB/s "
+        f"({bw:.0f} s)."
     )
     if gd is not None and gwall:
         lines.append(
@@ -410,7 +423,9 @@ def build_report(
     lines.append("")
     # Rules behind the false positives.
     for level, flags in (("suspicious or worse", sus), ("malicious", mal)):
-        fps = [(s, r) for s, r, f in zip(samples, rows, flags, strict=True) if f and not s.malicious]
+        fps = [
+            (s, r) for s, r, f in zip(samples, rows, flags, strict=True) if f and not s.malicious
+        ]
         lines.append(f"False positives at `{level}` ({len(fps)}):")
         lines.append("")
         if not fps:
@@ -424,8 +439,7 @@ def build_report(
     # Misses by campaign.
     missed = Counter(s.campaign for s, f in zip(samples, sus, strict=True) if s.malicious and not f)
     lines.append(
-        f"Malicious samples not flagged at all: {sum(missed.values())} "
-        f"in {len(missed)} campaigns."
+        f"Malicious samples not flagged at all: {sum(missed.values())} in {len(missed)} campaigns."
     )
     return "\n".join(lines)
 

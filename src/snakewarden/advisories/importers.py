@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from snakewarden.advisories.model import Advisory
 from snakewarden.advisories.parse import parse_advisory
@@ -62,7 +62,7 @@ def read_advisories(path: Path, report: ReadReport) -> Iterator[Advisory]:
             head = fh.read(4)
     except OSError as exc:
         raise OsvError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if head.startswith(_ZIP) or head.startswith(_EMPTY_ZIP):
+    if head.startswith((_ZIP, _EMPTY_ZIP)):
         yield from _read_zip(path, report)
     elif head.startswith(_GZIP):
         yield from _read_text(_gunzip(path), str(path), report)

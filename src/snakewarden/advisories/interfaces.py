@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -63,13 +63,14 @@ class AdvisoryStore(Protocol):
         *,
         source: str,
         location: str,
-        replace_source: bool = False,
+        replace_source: bool | Callable[[], bool] = False,
     ) -> ImportStats:
         """Write records in one transaction: all of them or, on failure, none.
 
         A record replaces a stored one with the same id when it is at least as recent
         (``modified``). With ``replace_source`` the import is a full snapshot of ``source``: its
-        records that the snapshot no longer holds are removed.
+        records that the snapshot no longer holds are removed; a callable is asked after the
+        records are consumed (so a reader can veto removal when it rejected records).
         """
         ...
 

@@ -102,20 +102,34 @@ def range_contains(rng: Range, version: str) -> bool | None:
     return affected
 
 
+_LEADING_NUMBER = re.compile(r"\s*[vV]?(\d+)")
+
+
 def _in_versions(affected: Affected, version: str) -> bool:
+    if not affected.versions:
+        return False
     if version in affected.versions:
         return True
     parsed = parse_version(version)
     if parsed is None:
         return False
-    return any(parse_version(v) == parsed for v in affected.versions)
+    # PEP 440 equality needs the same epoch and first release number: compare those cheaply
+    # first, and parse only the entries that pass.
+    for entry in affected.versions:
+        if parsed.epoch == 0 and "!" not in entry:
+            m = _LEADING_NUMBER.match(entry)
+            if m is not None and int(m.group(1)) != parsed.release[0]:
+                continue
+        if parse_version(entry) == parsed:
+            return True
+    return False
 
 
 def affected_contains(affected: Affected, version: str) -> bool:
     """Whether one ``affected[]`` entry covers ``version`` (explicit list or any range)."""
-    if _in_versions(affected, version):
+    if any(range_contains(r, version) is True for r in affected.ranges):
         return True
-    return any(range_contains(r, version) is True for r in affected.ranges)
+    return _in_versions(affected, version)
 
 
 def affects(advisory: Advisory, name: NormalizedName, version: str, ecosystem: str = PYPI) -> bool:
@@ -126,7 +140,7 @@ def affects(advisory: Advisory, name: NormalizedName, version: str, ecosystem: s
 
 
 def undecidable_ranges(advisory: Advisory, name: NormalizedName, version: str) -> tuple[Range, ...]:
-    """The ranges of ``advisory`` for ``name`` whose bounds could not be compared with ``version``."""
+    """The ranges of ``advisory`` for ``name`` whose bounds cannot be compared with ``version``."""
     return tuple(
         r
         for a in advisory.affected_for(name)

@@ -101,7 +101,7 @@ class Advisory:
 
     @property
     def is_malicious(self) -> bool:
-        """An OSV malicious-package record (``MAL-`` ids, from the OpenSSF malicious-packages feed)."""
+        """An OSV malicious-package record (``MAL-`` ids: the OpenSSF malicious-packages feed)."""
         return self.id.startswith("MAL-") or any(a.startswith("MAL-") for a in self.aliases)
 
     def affected_for(self, name: NormalizedName, ecosystem: str = PYPI) -> tuple[Affected, ...]:

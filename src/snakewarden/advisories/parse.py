@@ -117,7 +117,7 @@ def _range(obj: object) -> Range:
         raise OsvError("each 'ranges' entry must be an object")
     rtype = obj.get("type")
     try:
-        range_type = RangeType(rtype)
+        range_type = RangeType(str(rtype))
     except ValueError:
         raise OsvError(f"unknown range type {rtype!r}") from None
     events: list[Event] = []

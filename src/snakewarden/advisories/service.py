@@ -92,12 +92,12 @@ def _parse_query(obj: object) -> tuple[str, str, str | None]:
         if pversion and version:
             raise _BadRequest("version given both in the purl and in 'version'")
         return ecosystem, name, version or pversion
-    name, ecosystem = package.get("name"), package.get("ecosystem")
-    if not isinstance(name, str) or not name:
+    raw_name, raw_ecosystem = package.get("name"), package.get("ecosystem")
+    if not isinstance(raw_name, str) or not raw_name:
         raise _BadRequest("'package.name' is required")
-    if not isinstance(ecosystem, str) or not ecosystem:
+    if not isinstance(raw_ecosystem, str) or not raw_ecosystem:
         raise _BadRequest("'package.ecosystem' is required")
-    return ecosystem, name, version
+    return raw_ecosystem, raw_name, version
 
 
 def _match(

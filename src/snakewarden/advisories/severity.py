@@ -48,10 +48,7 @@ def cvss3_base_score(vector: str) -> float | None:
     except KeyError:
         return None
     iss = 1 - (1 - c) * (1 - i) * (1 - a)
-    if scope_changed:
-        impact = 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02) ** 15
-    else:
-        impact = 6.42 * iss
+    impact = 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02) ** 15 if scope_changed else 6.42 * iss
     exploitability = 8.22 * av * ac * pr * ui
     if impact <= 0:
         return 0.0

@@ -88,7 +88,7 @@ def import_path(
         read_advisories(path, report),
         source=source,
         location=location,
-        replace_source=replace_source and report.rejected == 0,
+        replace_source=lambda: replace_source and report.rejected == 0,
     )
     return replace(stats, rejected=report.rejected, problems=tuple(report.problems))
 
@@ -108,7 +108,7 @@ def update_source(
     if src is None:
         raise OsvError(
             f"unknown advisory source {name!r}",
-            hint=f"choose one of: {', '.join(SOURCES)} (online per-package look-ups: audit --online)",
+            hint=f"choose one of: {', '.join(SOURCES)} (per-package look-ups: audit --online)",
         )
     if path is not None:
         if not path.exists():

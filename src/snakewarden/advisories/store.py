@@ -113,9 +113,10 @@ class SqliteAdvisoryStore:
                     marks = ",".join("?" * len(chunk))
                     rows.extend(
                         self._conn.execute(
-                            "SELECT DISTINCT f.name, a.id, a.raw FROM affected f "
+                            # Only "?" placeholders are formatted in; values are bound.
+                            "SELECT DISTINCT f.name, a.id, a.raw FROM affected f "  # noqa: S608
                             "JOIN advisories a ON a.id = f.advisory_id "
-                            f"WHERE f.ecosystem = ? AND f.name IN ({marks}) ORDER BY a.id",  # noqa: S608
+                            f"WHERE f.ecosystem = ? AND f.name IN ({marks}) ORDER BY a.id",
                             (ecosystem, *chunk),
                         ).fetchall()
                     )
@@ -174,7 +175,7 @@ class SqliteAdvisoryStore:
         *,
         source: str,
         location: str,
-        replace_source: bool = False,
+        replace_source: bool | Callable[[], bool] = False,
     ) -> ImportStats:
         seen = written = unchanged = removed = 0
         snapshot_ids: set[str] = set()
@@ -219,7 +220,7 @@ class SqliteAdvisoryStore:
                     seen += 1
                     snapshot_ids.add(adv.id)
                     old = existing.get(adv.id)
-                    if old is not None and old > adv.modified:
+                    if old is not None and old >= adv.modified:
                         unchanged += 1
                         continue
                     existing[adv.id] = adv.modified
@@ -228,7 +229,7 @@ class SqliteAdvisoryStore:
                     if len(batch) >= _BATCH:
                         flush()
                 flush()
-                if replace_source:
+                if replace_source() if callable(replace_source) else replace_source:
                     gone = [
                         (rid,)
                         for (rid,) in c.execute(
@@ -313,7 +314,7 @@ class InMemoryAdvisoryStore:
         *,
         source: str,
         location: str,
-        replace_source: bool = False,
+        replace_source: bool | Callable[[], bool] = False,
     ) -> ImportStats:
         staged = dict(self._records)  # all or nothing, like the SQLite transaction
         seen = written = unchanged = 0
@@ -328,7 +329,7 @@ class InMemoryAdvisoryStore:
             staged[adv.id] = (adv, source)
             written += 1
         removed = 0
-        if replace_source:
+        if replace_source() if callable(replace_source) else replace_source:
             for rid in [k for k, (_a, s) in staged.items() if s == source and k not in ids]:
                 del staged[rid]
                 removed += 1

@@ -249,7 +249,9 @@ class _Generator:
         rng = self.rng
         history_start = self.start - timedelta(days=365 * 6)
         for i in range(self.c.accounts):
-            created = history_start + timedelta(seconds=rng.uniform(0, 6 * 365 * 86400 - 30 * 86400))
+            created = history_start + timedelta(
+                seconds=rng.uniform(0, 6 * 365 * 86400 - 30 * 86400)
+            )
             self._new_account(f"user{i:05d}", created)
         names = list(self.accounts)
         publishers = rng.sample(names, int(len(names) * 0.55))
@@ -345,28 +347,29 @@ class _Generator:
     def _family_history(self, group: list[ProjectProfile]) -> None:
         rng = self.rng
         owner = self.accounts[group[0].owner]
-        first = min(p.created for p in group)
-        for p in group:
-            p.created = first
+        for p in group:  # a family grows one project at a time, then releases together
             p.mean_gap_days = group[0].mean_gap_days
-            self.out.emit(first, EventTag.PROJECT_CREATED, owner.name, project=p.name,
+            self.out.emit(p.created, EventTag.PROJECT_CREATED, owner.name, project=p.name,
                           ip=_host(owner.home[0], rng), ua=owner.uploader,
                           country=owner.country)  # fmt: skip
-        t = first + timedelta(minutes=10)
+            self._release(p, p.created + timedelta(minutes=2), history=True)
+        t = max(p.created for p in group) + timedelta(days=1)
         while t < self.start - timedelta(days=1):
             for p in group:
                 self._release(p, t + timedelta(seconds=rng.uniform(0, 900)), history=True)
             t += timedelta(days=max(1.0, rng.expovariate(1 / group[0].mean_gap_days)))
 
     def _release(self, project: ProjectProfile, when: datetime, *, history: bool = False,
-                 uploader: str | None = None) -> None:  # fmt: skip
+                 uploader: str | None = None, ip: str | None = None) -> None:  # fmt: skip
         rng = self.rng
         acc = self.accounts[uploader or project.owner]
         project.version += 1
         version = f"{project.version // 10}.{project.version % 10}.0"
         project.releases.append(when)
         ci = acc.uses_ci and rng.random() < 0.85
-        if ci:
+        if ip is not None:
+            ua, country = acc.uploader, acc.country
+        elif ci:
             ip, ua, country = _cloud_ip(rng), self._ua(_CI_UPLOADERS), "US"
         else:
             net = acc.office if acc.office and rng.random() < 0.3 else rng.choice(acc.home)
@@ -537,7 +540,7 @@ class _Generator:
                     self.out.emit(t + timedelta(minutes=1), EventTag.PROJECT_CREATED, acc.name,
                                   project=project.name, ip=ip, ua=acc.uploader,
                                   country=acc.country)  # fmt: skip
-                    self._release(project, t + timedelta(minutes=1, seconds=5))
+                    self._release(project, t + timedelta(minutes=1, seconds=5), ip=ip)
                     t += timedelta(minutes=rng.uniform(3, 600))
 
     def _local_time_any(self, day: datetime) -> datetime:

@@ -623,8 +623,8 @@ def read_artifact(data: bytes, filename: str, limits: Limits | None = None) -> A
     col = _Collector(limits)
     if kind is None:
         # A loose file: a setup.py, a script, a .pth.
-        if not data:
-            raise ArtifactError(f"{filename}: empty file")
+        if not data.strip(b"\x00"):
+            raise ArtifactError(f"{filename}: empty file (or an empty archive)")
         base = _printable(filename.replace("\\", "/").rsplit("/", 1)[-1]) or "file"
         col.add(base, len(data), _slicer(data), depth=1)
         return _finish(filename, ArtifactKind.FILE, len(data), sha256, col)

@@ -83,9 +83,7 @@ def _url(adv: Advisory) -> str:
     return f"https://osv.dev/vulnerability/{adv.id}"
 
 
-def _finding(
-    group: Sequence[Advisory], dep: Dependency, kind: FindingKind
-) -> AuditFinding:
+def _finding(group: Sequence[Advisory], dep: Dependency, kind: FindingKind) -> AuditFinding:
     primary = group[0]
     ids: list[str] = []
     for adv in group:
@@ -94,7 +92,12 @@ def _finding(
                 ids.append(i)
     current = parse_version(dep.version or "")
     fixes = sorted(
-        {v for adv in group for v in fixed_versions(adv, dep.name) if current is None or v > current}
+        {
+            v
+            for adv in group
+            for v in fixed_versions(adv, dep.name)
+            if current is None or v > current
+        }
     )
     rating, _score, vector = "", None, ""
     for adv in group:

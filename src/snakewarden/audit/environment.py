@@ -74,9 +74,9 @@ def _from_pairs(pairs: Iterable[tuple[object, object]], origin: str) -> InputSet
 
 def current_environment() -> InputSet:
     """The distributions importable by this interpreter."""
-    pairs: list[tuple[object, object]] = []
-    for dist in metadata.distributions():
-        pairs.append((dist.metadata["Name"], dist.version))
+    pairs: list[tuple[object, object]] = [
+        (dist.metadata["Name"], dist.version) for dist in metadata.distributions()
+    ]
     return _from_pairs(pairs, "environment (this interpreter)")
 
 

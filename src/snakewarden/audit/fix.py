@@ -34,9 +34,7 @@ def _logical_span(lines: list[str], first: int) -> range:
     return range(first - 1, end + 1)
 
 
-def rewrite_text(
-    text: str, fixes: Sequence[tuple[int, str, str]]
-) -> tuple[str, dict[int, str]]:
+def rewrite_text(text: str, fixes: Sequence[tuple[int, str, str]]) -> tuple[str, dict[int, str]]:
     """Apply ``(line, old, new)`` pin changes; returns the text and {line: why-not} failures."""
     lines = text.splitlines(keepends=True)
     failures: dict[int, str] = {}
@@ -51,7 +49,7 @@ def rewrite_text(
             continue
         pattern = re.compile(r"(===?\s*)" + re.escape(old) + r"(?![A-Za-z0-9.+!_-])")
         for i in span:
-            replaced, n = pattern.subn(lambda m: m.group(1) + new, lines[i], count=1)
+            replaced, n = pattern.subn(r"\g<1>" + new, lines[i], count=1)
             if n:
                 lines[i] = replaced
                 break

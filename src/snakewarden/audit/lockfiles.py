@@ -13,11 +13,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from packaging.markers import InvalidMarker, Marker, UndefinedEnvironmentName, default_environment
+from packaging.markers import InvalidMarker, Marker, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from snakewarden.audit.model import Dependency, DependencyKind, InputSet, Problem
+from snakewarden.audit.model import (
+    Dependency,
+    DependencyKind,
+    InputSet,
+    Problem,
+    marker_environment,
+)
 from snakewarden.audit.requirements import read_file_bounded
 from snakewarden.errors import AuditError
 
@@ -30,7 +36,7 @@ def read_lock(path: Path, *, environment: Environment | None = None) -> InputSet
     """Read any supported lock file, sniffing its format from its name, then its content."""
     text = read_file_bounded(path)
     kind = lock_kind(path.name, text)
-    env = dict(default_environment()) if environment is None else dict(environment)
+    env = marker_environment() if environment is None else dict(environment)
     parser = {
         "pylock": parse_pylock,
         "uv": parse_uv_lock,
@@ -53,16 +59,20 @@ def lock_kind(filename: str, text: str) -> str:
     stripped = text.lstrip()
     if stripped.startswith("{"):
         return "pipfile"
-    if "lock-version" in text:
-        return "pylock"
     if "[metadata]" in text and "content-hash" in text:
         return "poetry"
+    if "lock-version" in text:
+        return "pylock"
     if "[[package]]" in text:
         return "uv"
     raise AuditError(
         f"{filename}: not a lock file snakewarden can read",
         hint="supported: pylock.toml, uv.lock, poetry.lock, Pipfile.lock",
     )
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _toml(text: str, origin: str) -> dict[str, Any]:
@@ -170,7 +180,7 @@ def parse_uv_lock(text: str, origin: str, env: Environment) -> InputSet:
     deps: list[Dependency | None] = []
     for pkg in _table_list(doc, "package", origin):
         name = pkg.get("name")
-        source = pkg.get("source") if isinstance(pkg.get("source"), dict) else {}
+        source = _dict(pkg.get("source"))
         if "editable" in source or "virtual" in source:
             problems.append(
                 Problem(origin, str(name), "the locked project itself (local source)", error=False)
@@ -194,7 +204,7 @@ def parse_poetry_lock(text: str, origin: str, env: Environment) -> InputSet:
     problems: list[Problem] = []
     deps: list[Dependency | None] = []
     for pkg in _table_list(doc, "package", origin):
-        source = pkg.get("source") if isinstance(pkg.get("source"), dict) else {}
+        source = _dict(pkg.get("source"))
         stype = source.get("type", "")
         not_indexed = stype if stype in ("git", "directory", "file", "url") else ""
         hashes = tuple(
@@ -247,7 +257,7 @@ def read_pyproject(path: Path, *, environment: Environment | None = None) -> Inp
     """``[project].dependencies``, ``optional-dependencies`` and ``[dependency-groups]``."""
     origin = str(path)
     doc = _toml(read_file_bounded(path), origin)
-    env = dict(default_environment()) if environment is None else dict(environment)
+    env = marker_environment() if environment is None else dict(environment)
     project = doc.get("project", {})
     if not isinstance(project, dict):
         raise AuditError(f"{origin}: [project] must be a table")
@@ -286,7 +296,11 @@ def read_pyproject(path: Path, *, environment: Environment | None = None) -> Inp
                 problems.append(Problem(at, req.name, "direct URL: no index version to check"))
                 continue
             specs = list(req.specifier)
-            if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
+            if (
+                len(specs) == 1
+                and specs[0].operator in ("==", "===")
+                and "*" not in specs[0].version
+            ):
                 deps.append(
                     Dependency(
                         name=canonicalize_name(req.name),
@@ -302,6 +316,6 @@ def read_pyproject(path: Path, *, environment: Environment | None = None) -> Inp
             else:
                 problems.append(
                     Problem(at, item, "unpinned: no exact version (==) to check",
-                            hint="audit the project's lock file (uv.lock, poetry.lock, pylock.toml)")
+                            hint="audit the project's lock file instead")
                 )  # fmt: skip
     return InputSet(dependencies=tuple(deps), problems=tuple(problems), sources=(origin,))

@@ -8,6 +8,13 @@ from enum import StrEnum
 from packaging.utils import NormalizedName
 
 
+def marker_environment() -> dict[str, str]:
+    """This interpreter's PEP 508 marker environment as plain strings."""
+    from packaging.markers import default_environment
+
+    return {str(k): str(v) for k, v in default_environment().items()}
+
+
 class DependencyKind(StrEnum):
     PINNED = "pinned"  # one exact version: can be checked
     UNPINNED = "unpinned"  # a range or nothing: cannot be checked without resolving

@@ -14,11 +14,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.markers import InvalidMarker, UndefinedEnvironmentName, default_environment
+from packaging.markers import InvalidMarker, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from snakewarden.audit.model import Dependency, DependencyKind, InputSet, Problem
+from snakewarden.audit.model import (
+    Dependency,
+    DependencyKind,
+    InputSet,
+    Problem,
+    marker_environment,
+)
 from snakewarden.errors import AuditError
 
 MAX_DEPTH = 10
@@ -37,6 +43,7 @@ _GLOBAL_WITH_VALUE = {
     "--only-binary", "--trusted-host", "--use-feature", "--progress-bar", "--platform",
     "--python-version", "--implementation", "--abi",
 }  # fmt: skip
+_ARCHIVES = (".whl", ".zip", ".tar.gz", ".tar.bz2", ".tgz")
 _GLOBAL_FLAGS = {"--pre", "--prefer-binary", "--require-hashes", "--no-index"}
 _PER_REQ_WITH_VALUE = {"--hash", "--global-option", "--install-option", "--config-settings"}
 
@@ -68,10 +75,7 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
         if not buf:
             start = number
         line = raw
-        if line.lstrip().startswith("#"):
-            line = ""
-        else:
-            line = re.sub(r"(^|\s+)#.*$", "", line)
+        line = "" if line.lstrip().startswith("#") else re.sub(r"(^|\s+)#.*$", "", line)
         if line.endswith("\\"):
             buf.append(line[:-1])
             continue
@@ -107,7 +111,7 @@ def read_requirements(
     skip_editable: bool = False,
 ) -> InputSet:
     """Read a requirements file and its includes into dependencies and problems."""
-    env = dict(default_environment()) if environment is None else dict(environment)
+    env = marker_environment() if environment is None else dict(environment)
     state = _State(reader, env, skip_editable)
     text = reader(path)  # a missing top-level file is an error of the whole command
     _read(state, path, text, constraint=False, depth=0, stack=(path.resolve(),))
@@ -131,16 +135,16 @@ def read_requirements(
             )
         deps.append(dep)
     problems = list(state.problems)
-    for dep in deps:
-        if dep.kind is DependencyKind.UNPINNED:
-            problems.append(
-                Problem(
-                    dep.origin,
-                    dep.requirement,
-                    "unpinned: no exact version (==) to check",
-                    hint="pin it (pip-compile, uv pip compile) or audit the lock file instead",
-                )
-            )
+    problems.extend(
+        Problem(
+            dep.origin,
+            dep.requirement,
+            "unpinned: no exact version (==) to check",
+            hint="pin it (pip-compile, uv pip compile) or audit the lock file instead",
+        )
+        for dep in deps
+        if dep.kind is DependencyKind.UNPINNED
+    )
     return InputSet(
         dependencies=tuple(d for d in deps if d.kind is DependencyKind.PINNED),
         problems=tuple(problems),
@@ -155,10 +159,12 @@ def _read(
     state.sources.append(str(path))
     for number, line in logical_lines(text):
         origin = f"{path}:{number}"
-        try:
-            tokens = shlex.split(line, posix=True)
-        except ValueError:
-            tokens = line.split()
+        tokens = line.split()
+        if "'" in line or '"' in line:
+            try:
+                tokens = shlex.split(line, posix=True)
+            except ValueError:
+                pass
         if not tokens:
             continue
         head = tokens[0]
@@ -259,11 +265,8 @@ def _requirement(
     state: _State, path: Path, number: int, origin: str, line: str, *, constraint: bool
 ) -> None:
     spec, hashes = _split_options(line)
-    if (
-        _URL.match(spec)
-        or spec.startswith((".", "/"))
-        or spec.endswith((".whl", ".zip", ".tar.gz"))
-    ):
+    bare = _URL.match(spec) or spec.startswith((".", "/")) or spec.endswith(_ARCHIVES)
+    if bare and " @ " not in spec:
         egg = _EGG.search(spec)
         state.problems.append(
             Problem(

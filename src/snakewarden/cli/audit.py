@@ -104,30 +104,36 @@ def register(subparsers: Any) -> None:
 
 
 def _inputs(args: argparse.Namespace) -> InputSet:
-    from packaging.markers import default_environment
-
     from snakewarden.audit.auditor import merge_inputs
-    from snakewarden.audit.environment import current_environment, python_environment
-    from snakewarden.audit.lockfiles import read_lock, read_pyproject
-    from snakewarden.audit.requirements import read_requirements
+    from snakewarden.audit.model import marker_environment
 
     parts: list[InputSet] = []
-    env: dict[str, str] = dict(default_environment())
+    env: dict[str, str] = marker_environment()
     if args.python is not None:
+        from snakewarden.audit.environment import python_environment
+
         installed, env = python_environment(args.python)
         parts.append(installed)
     no_files = not (args.requirement or args.lock or args.pyproject)
     if args.env or (no_files and args.python is None):
+        from snakewarden.audit.environment import current_environment
+
         if not args.env:
             print("snakewarden: no input given: auditing this interpreter's environment",
                   file=sys.stderr)  # fmt: skip
         parts.append(current_environment())
-    for path in args.requirement:
-        parts.append(read_requirements(path, environment=env, skip_editable=args.skip_editable))
-    for path in args.lock:
-        parts.append(read_lock(path, environment=env))
-    for path in args.pyproject:
-        parts.append(read_pyproject(path, environment=env))
+    if args.requirement:
+        from snakewarden.audit.requirements import read_requirements
+
+        parts.extend(
+            read_requirements(path, environment=env, skip_editable=args.skip_editable)
+            for path in args.requirement
+        )
+    if args.lock or args.pyproject:
+        from snakewarden.audit.lockfiles import read_lock, read_pyproject
+
+        parts.extend(read_lock(path, environment=env) for path in args.lock)
+        parts.extend(read_pyproject(path, environment=env) for path in args.pyproject)
     return merge_inputs(parts)
 
 
@@ -136,24 +142,26 @@ def _name_check(enabled: bool, deps: tuple[Dependency, ...]) -> NameCheck | None
     if not enabled:
         return None
     import gzip
+    import importlib.util
     import re
-    from importlib import resources
 
     from snakewarden.adapters.home import home_dir
     from snakewarden.audit.model import AuditFinding, FindingKind
-    from snakewarden.names import load_default_checker
-    from snakewarden.names.loader import REFRESHED_LIST
 
     home = home_dir()
-    if not (home / REFRESHED_LIST).is_file():
-        data = resources.files("snakewarden.names").joinpath("data/popular.tsv.gz").read_bytes()
-        popular = {
-            re.sub(r"[-_.]+", "-", line.rsplit("\t", 1)[-1].strip()).lower()
-            for line in gzip.decompress(data).decode("utf-8", "replace").splitlines()
-            if line and not line.startswith("#")
-        }
+    if not (home / "names" / "popular.tsv.gz").is_file():  # names.loader.REFRESHED_LIST
+        # Read the shipped list without importing snakewarden.names (which costs ~0.2 s).
+        spec = importlib.util.find_spec("snakewarden.names")
+        folder = Path(next(iter(spec.submodule_search_locations or ()))) if spec else None
+        if folder is None:  # pragma: no cover - the package is always there
+            raise OsvError("snakewarden.names is missing")
+        data = (folder / "data" / "popular.tsv.gz").read_bytes()
+        text = gzip.decompress(data).decode("utf-8", "replace").lower()
+        popular = set(re.findall(r"^\d+\t([a-z0-9][a-z0-9-]*)$", text, re.MULTILINE))
         if all(d.name in popular for d in deps):
             return None  # popular names are never confusable: skip building the checker
+    from snakewarden.names import load_default_checker
+
     checker = load_default_checker(home)
 
     def check(dep: Dependency) -> AuditFinding | None:

@@ -29,7 +29,10 @@ def register(subparsers: Any) -> None:
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--db", metavar="PATH", type=Path, help="database file (default: $SNAKEWARDEN_HOME/advisories.db)"
+        "--db",
+        metavar="PATH",
+        type=Path,
+        help="database file (default: $SNAKEWARDEN_HOME/advisories.db)",
     )
 
     p_import = sub.add_parser(
@@ -230,7 +233,9 @@ def run_status(args: argparse.Namespace) -> int:
         else:
             print("last import:     never")
         for s in status.sources:
-            print(f"source {s.name}: {s.records} records from {s.location}, imported {s.imported_at}")
+            print(
+                f"source {s.name}: {s.records} records from {s.location}, imported {s.imported_at}"
+            )
     if status.records == 0:
         print(
             "snakewarden: error: the advisory database is empty\n"

@@ -142,7 +142,10 @@ def _serve(args: argparse.Namespace) -> int:
     )
     names, vulns, attestations = optional_checks(policy, home)
     app = create_proxy_app(config, names=names, vulnerabilities=vulns, attestations=attestations)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     print(
         f"snakewarden proxy: {config.upstream_url} -> http://{args.host}:{args.port}/simple/ "
         f"(data in {data_dir})",

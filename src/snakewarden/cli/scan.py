@@ -89,6 +89,20 @@ def register(subparsers: Any) -> None:
         metavar="SECONDS",
         help="give up on a target after this long when --jobs > 1 (default: 300)",
     )
+    p.add_argument(
+        "--history",
+        action="store_true",
+        help="compare each release with the earlier releases of its project on the index: new "
+        "install-time code, capabilities, .pth files, binaries, dependencies, maintainers, mail "
+        "and URLs; also dependency-confusion checks (private names, probe versions)",
+    )
+    p.add_argument(
+        "--history-depth",
+        type=int,
+        default=3,
+        metavar="N",
+        help="with --history: how many earlier releases to compare with (default: 3)",
+    )
     p.set_defaults(func=run)
 
 
@@ -154,7 +168,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
-    options = ScanOptions(index_url=args.index_url)
+    if not 1 <= args.history_depth <= 20:
+        raise UsageError("--history-depth must be between 1 and 20")
+    options = ScanOptions(
+        index_url=args.index_url, history=args.history_depth if args.history else 0
+    )
     jobs = min(args.jobs, len(targets))
     fail_rank = Verdict(args.fail_on).rank
     output = Path(args.output) if args.output else None

@@ -110,7 +110,9 @@ def _provenance_bytes(args: argparse.Namespace, dist: DistributionFile) -> tuple
     )
 
 
-def _render_text(report: VerificationReport, source: str, verifier_notes: list[str]) -> str:
+def _render_text(
+    report: VerificationReport, source: str, verifier_notes: list[str], online: bool
+) -> str:
     lines: list[str] = []
     dist = report.file
     if report.verified:
@@ -128,6 +130,8 @@ def _render_text(report: VerificationReport, source: str, verifier_notes: list[s
         for att in report.attestations
     )
     lines.append(f"  provenance: {source}")
+    trust = "refreshed online (TUF)" if online else "offline, bundled with sigstore-python"
+    lines.append(f"  trust root: {trust}")
     if report.verified and not report.identity_checked:
         lines.append(
             "  note: a bare attestation names no publisher and no --repository was given: the "
@@ -149,9 +153,11 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         out = report.to_json()
         out["provenance_source"] = source
-        out["trust_root"] = "online" if args.online else "offline"
+        out["trust_root"] = "online" if args.online and not verifier.notes else "offline"
         out["notes"] = [*out["notes"], *verifier.notes]
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
     else:
-        sys.stdout.write(_render_text(report, source, verifier.notes) + "\n")
+        sys.stdout.write(
+            _render_text(report, source, verifier.notes, args.online and not verifier.notes) + "\n"
+        )
     return EXIT_VERIFIED if report.verified else EXIT_NOT_VERIFIED

@@ -31,6 +31,7 @@ from snakewarden.index.web import (
     handle_unexpected,
     routes,
 )
+from snakewarden.provenance.service import IndexProvenance
 
 log = logging.getLogger("snakewarden.index")
 
@@ -54,6 +55,7 @@ def build_services(
     name_checker: NameChecker | None = None,
     gates: Sequence[UploadGate] = (),
     workers: int | None = None,
+    provenance: IndexProvenance | None = None,
 ) -> IndexServices:
     db = db or Database.open(config.db_url)
     store = store or LocalFileStore(config.data_dir / "files")
@@ -85,6 +87,7 @@ def build_services(
         local=local,
         source=local,
         workers=pool,
+        provenance=provenance or IndexProvenance.local(config.data_dir / "provenance"),
     )
 
 

@@ -137,6 +137,8 @@ class Project(Base):
     name: Mapped[str] = mapped_column(String(200))  # as first uploaded
     normalized_name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime]
+    #: bumped whenever what the project's pages serve changes (cache key, X-PyPI-Last-Serial)
+    serial: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class ProjectRole(Base):

@@ -29,6 +29,7 @@ from snakewarden.index.events import record
 from snakewarden.index.interfaces import Clock, Scanner, UploadGate
 from snakewarden.index.models import DistFile, FileState, JobState, ScanJob
 from snakewarden.index.policy import Action, Decision, UploadContext, decide_verdict, strictest
+from snakewarden.index.repository import bump_serial
 
 log = logging.getLogger("snakewarden.index.pipeline")
 
@@ -228,6 +229,7 @@ class JobQueue:
                     Action.QUARANTINE: FileState.QUARANTINED,
                 }[decision.action].value
                 f.state_reason = decision.reason[:2000]
+                bump_serial(s, f.release.project_id)
             record(
                 s,
                 EventTag.SCAN_VERDICT,

@@ -27,6 +27,7 @@ from snakewarden.index.models import (
     ScanJob,
     User,
 )
+from snakewarden.index.repository import bump_serial
 
 
 class ReviewAction(StrEnum):
@@ -143,6 +144,7 @@ class ReviewService:
                 raise Conflict(f"cannot {action.value} {filename!r}: it is {f.state}")
             before = f.state
             f.state = _TARGET[action].value
+            bump_serial(s, f.release.project_id)
             f.state_reason = f"{action.value} by {actor}" + (f": {reason}" if reason else "")
             job = s.scalar(select(ScanJob).where(ScanJob.file_id == f.id))
             if (
@@ -234,6 +236,7 @@ class ReviewService:
             if rel is None:
                 raise NotFound(f"no release {version!r} of {name!r}")
             rel.yanked = not undo
+            bump_serial(s, proj.id)
             rel.yanked_reason = "" if undo else reason[:500]
             record(
                 s,

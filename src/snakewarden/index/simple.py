@@ -28,7 +28,8 @@ _FORMATS = {
 def negotiate(accept: str | None, format_param: str | None) -> str | None:
     """The media type to answer with, or None (406). ``?format=`` wins over ``Accept``."""
     if format_param:
-        return _FORMATS.get(format_param.strip().lower())
+        # an unescaped "+" in a query string arrives as a space
+        return _FORMATS.get(format_param.strip().lower().replace(" ", "+"))
     if not accept:
         return TEXT_HTML
     offers: list[tuple[float, int, str]] = []

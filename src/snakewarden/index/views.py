@@ -47,6 +47,7 @@ class ProjectPage:
     normalized_name: str
     files: tuple[FileView, ...] = ()
     releases: tuple[ReleaseView, ...] = field(default_factory=tuple)  # those with served files
+    serial: int = 0  # changes whenever what the page serves changes
 
     @property
     def versions(self) -> tuple[str, ...]:

@@ -53,6 +53,12 @@ from snakewarden.index.repository import FILES_PATH, LocalProjectSource
 from snakewarden.index.review import ReviewAction, ReviewService
 from snakewarden.index.uploads import UploadService
 from snakewarden.index.validation import PROJECT_NAME_RE, parse_upload
+from snakewarden.provenance.model import (
+    PROVENANCE_MEDIA_TYPE,
+    AttestationRejected,
+    ProvenanceUnavailable,
+)
+from snakewarden.provenance.service import IndexProvenance
 
 log = logging.getLogger("snakewarden.index.web")
 T = TypeVar("T")
@@ -78,6 +84,7 @@ class IndexServices:
     source: ProjectSource
     workers: ScanWorkers | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    provenance: IndexProvenance | None = None  # PEP 740: attestations on upload, Integrity API
 
 
 def _meta(request: Request, services: IndexServices) -> RequestMeta:
@@ -175,11 +182,15 @@ async def simple_project(request: Request) -> Response:
             target += "?" + request.url.query
         return RedirectResponse(target, status_code=301)
     media = _negotiated(request)
-    page = await _call(_services(request).source.project, name)
+    services = _services(request)
+    page = await _call(services.source.project, name)
     if page is None or not page.files:
         raise NotFound(f"no project named {name!r} on this index")
     if media == simple.JSON_V1:
-        return _simple_response(media, simple.project_json(page), "")
+        doc = simple.project_json(page)
+        if services.provenance is not None:  # PEP 740 "provenance" URLs of attested files
+            doc = await _call(services.provenance.annotate_project_json, doc)
+        return _simple_response(media, doc, "")
     return _simple_response(media, None, simple.project_html(page))
 
 
@@ -248,6 +259,29 @@ async def pypi_json(request: Request) -> Response:
     return JSONResponse(doc, headers={"cache-control": "max-age=60"})
 
 
+async def integrity_provenance(request: Request) -> Response:
+    """PEP 740 Integrity API: the provenance object of a served file."""
+    services = _services(request)
+    params = request.path_params
+    if services.provenance is None:
+        raise NotFound("this index does not serve provenance")
+
+    def published(filename: str) -> bool:
+        return services.local.published_file(filename) is not None
+
+    try:
+        body = await _call(
+            services.provenance.serve,
+            params["project"],
+            params["version"],
+            params["filename"],
+            published,
+        )
+    except ProvenanceUnavailable as exc:
+        raise NotFound(exc.message) from exc
+    return Response(body, media_type=PROVENANCE_MEDIA_TYPE, headers={"cache-control": "max-age=60"})
+
+
 # -- uploads --------------------------------------------------------------------------------
 
 
@@ -299,7 +333,20 @@ async def legacy_upload(request: Request) -> Response:
     finally:
         await form.close()
     parsed = await _call(parse_upload, fields, filename, data, max_size=limit)
+    attested = None
+    if services.provenance is not None and fields.get("attestations"):
+        try:  # PEP 740: every attestation must verify against this very file, or no upload
+            attested = await _call(
+                services.provenance.accept_upload,
+                fields["attestations"],
+                parsed.filename,
+                parsed.sha256,
+            )
+        except AttestationRejected as exc:
+            raise BadRequest(f"Invalid attestations: {exc.reason}", hint=exc.hint) from exc
     receipt = await _call(services.uploads.accept, principal, parsed, data, meta)
+    if attested is not None and services.provenance is not None:
+        await _call(services.provenance.save, receipt.filename, attested)
     if services.workers is not None:
         services.workers.notify()
     return PlainTextResponse(
@@ -625,6 +672,7 @@ def routes() -> list[Route]:
         Route(FILES_PATH + "{filename}", package_file),
         Route("/pypi/{project}/json", pypi_json),
         Route("/pypi/{project}/{version}/json", pypi_json),
+        Route("/integrity/{project}/{version}/{filename}/provenance", integrity_provenance),
         Route("/legacy/", legacy_upload, methods=["POST"]),
         Route("/legacy", legacy_upload, methods=["POST"]),
         Route("/api/login", api_login, methods=["POST"]),

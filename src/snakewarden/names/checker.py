@@ -87,7 +87,7 @@ UNUSUAL_PAIR = 80
 COMMON_PAIR = 300
 
 #: A name at or above this score is ``confusable``.
-CONFUSABLE_AT = 0.66
+CONFUSABLE_AT = 0.67
 
 #: Affixes glued to a popular name without a separator (``pyrequests``, ``requestslib``).
 _GLUED_PREFIXES = ("python3", "python", "py3", "py")
@@ -165,7 +165,7 @@ class NameChecker:
     _names: list[str] = field(init=False, repr=False)
     _index: dict[str, int] = field(init=False, repr=False)
     _popular_count: int = field(init=False, repr=False)
-    _deletes: dict[str, list[int]] = field(init=False, repr=False)
+    _near: dict[str, list[int]] = field(init=False, repr=False)
     _skeletons: dict[str, list[int]] = field(init=False, repr=False)
     _compact: dict[str, list[int]] = field(init=False, repr=False)
     _tokens: dict[str, list[int]] = field(init=False, repr=False)
@@ -175,30 +175,31 @@ class NameChecker:
     _anagrams: dict[str, list[int]] = field(init=False, repr=False)
     _bigrams: dict[str, int] = field(init=False, repr=False)
     _affixed: dict[str, int] = field(init=False, repr=False)
-    _windows: dict[int, list[str]] = field(init=False, repr=False)
+    _windows: dict[tuple[str, str, int], list[str]] = field(init=False, repr=False)
     _families: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         names: list[str] = []
         index: dict[str, int] = {}
         for raw in self.popular:
-            name = canonicalize_name(raw)
+            name = str(canonicalize_name(raw))
             if name and name not in index:
                 index[name] = len(names)
                 names.append(name)
         self._popular_count = len(names)
         for raw in self.extra_targets:
-            name = canonicalize_name(raw)
+            name = str(canonicalize_name(raw))
             if len(name) >= 6 and name not in index:
                 index[name] = len(names)
                 names.append(name)
         self._names, self._index = names, index
-        self._deletes, self._skeletons, self._compact, self._tokens = {}, {}, {}, {}
+        self._near, self._skeletons, self._compact, self._tokens = {}, {}, {}, {}
         self._long, self._squeezed, self._anagrams, self._compact_names = {}, {}, {}, {}
         for i, name in enumerate(names):
+            self._near.setdefault(name, []).append(~i)
             if len(name) >= 4:
                 for variant in _deletions(name):
-                    self._deletes.setdefault(variant, []).append(i)
+                    self._near.setdefault(variant, []).append(i)
             compact = name.replace("-", "")
             if len(compact) >= 6:
                 self._squeezed.setdefault(_squeeze(compact), []).append(i)
@@ -218,10 +219,12 @@ class NameChecker:
             if len(name.replace("-", "")) >= 5:
                 for variant in _affix_variants(name):
                     self._affixed.setdefault(variant, i)
-        self._windows = {
-            size: [n for k in range(size - 2, size + 3) for n in self._long.get(k, ())]
-            for size in range(self.two_edit_min_len - 2, max(self._long, default=0) + 3)
-        }
+        self._windows = {}  # (first two letters, last letter, length) -> names two edits away
+        for group in self._long.values():
+            for target in group:
+                for size in range(len(target) - 2, len(target) + 3):
+                    key = (target[:2], target[-1], size)
+                    self._windows.setdefault(key, []).append(target)
         self._bigrams = {}
         for name in names[: self._popular_count]:
             padded = f"^{name}$"
@@ -260,7 +263,9 @@ class NameChecker:
             shown = canonicalize_name(raw)
         popular = self._index.get(canonical, self._popular_count) < self._popular_count
         if unicode_trick and popular:
-            return NameVerdict(shown, NameStatus.CONFUSABLE, (canonical,), (Kind.UNICODE.value,), 1.0)
+            return NameVerdict(
+                shown, NameStatus.CONFUSABLE, (canonical,), (Kind.UNICODE.value,), 1.0
+            )
         if popular or not canonical or not canonical.isascii():
             return NameVerdict(shown, NameStatus.OK)
         if family_of(canonical, self._families) is not None:
@@ -294,7 +299,9 @@ class NameChecker:
         length = len(self._names[index].replace("-", ""))
         if kind is Kind.AFFIX:  # popular names wear affixes legitimately all the time
             return KIND_WEIGHT[kind] if rank <= AFFIX_TOP and length >= 5 else 0.0
-        popularity = 1.0 if rank <= 100 else 0.92 if rank <= 1000 else 0.85 if rank <= 5000 else 0.78
+        popularity = (
+            1.0 if rank <= 100 else 0.92 if rank <= 1000 else 0.85 if rank <= 5000 else 0.78
+        )
         if kind in (Kind.UNICODE, Kind.LOOK_ALIKE, Kind.SEPARATOR, Kind.WORD_ORDER):
             size = 1.0 if length >= 5 else 0.8
         else:  # edits: the shorter the name, the more real names lie that close by chance
@@ -303,7 +310,7 @@ class NameChecker:
         return min(1.0, KIND_WEIGHT[kind] * popularity * size)
 
     def _add(self, out: list[_Match], index: int, kind: Kind, factor: float = 1.0) -> None:
-        out.append(_Match(index, kind, self._score(index, kind) * factor))
+        out.append(_Match(index, kind, min(1.0, self._score(index, kind) * factor)))
 
     def _typo_factor(self, c: str, target: str) -> float:
         """Typos make letter pairs that names rarely contain (``pilkow``); derived names
@@ -357,44 +364,52 @@ class NameChecker:
         return out
 
     def _one_edit(self, c: str, out: list[_Match]) -> None:
-        for i in self._deletes.get(c, ()):  # c is a popular name with one character left out
-            target = self._names[i]
-            pos = _first_difference(c, target)
-            factor = _position_factor(pos, len(target)) * self._typo_factor(c, target)
-            self._add(out, i, Kind.OMISSION, factor)
+        # One look-up per deletion variant of c: entries >= 0 are names that give the same
+        # variant when one of their letters is deleted, entries < 0 (``~i``) are the name itself.
+        near = self._near
+        for i in near.get(c, ()):  # c is a popular name with one character left out
+            if i >= 0:
+                target = self._names[i]
+                pos = _first_difference(c, target)
+                factor = _position_factor(pos, len(target)) * self._typo_factor(c, target)
+                self._add(out, i, Kind.OMISSION, factor)
         if len(c) < 5:
             return
         seen: set[int] = set()
-        for pos, variant in enumerate(_deletion_list(c)):
-            i = self._index.get(variant, -1)
-            if i >= 0 and (pos == 0 or c[pos] != c[pos - 1]):  # c: a name with a character added
-                repeated = (pos > 0 and c[pos - 1] == c[pos]) or (
-                    pos + 1 < len(c) and c[pos + 1] == c[pos]
-                )
-                if repeated:
-                    self._add(out, i, Kind.REPETITION, 0.6 if pos == 0 else 1.0)
-                else:
-                    factor = _position_factor(pos, len(c)) * self._typo_factor(c, variant)
-                    self._add(out, i, Kind.INSERTION, factor)
-            for i in self._deletes.get(variant, ()):
-                if i in seen:
-                    continue
-                seen.add(i)
-                target = self._names[i]
-                kind = _same_length_kind(c, target)
-                if kind is not None:
-                    pos = _first_difference(c, target)
-                    factor = _position_factor(pos, len(c)) * self._typo_factor(c, target)
-                    self._add(out, i, kind, factor)
+        for pos in range(len(c)):
+            variant = c[:pos] + c[pos + 1 :]
+            entries = near.get(variant)
+            if entries is None:
+                continue
+            for i in entries:
+                if i < 0:  # c is the name ~i with one character added
+                    if pos and c[pos] == c[pos - 1]:
+                        continue  # the same insertion seen at the previous position
+                    i = ~i
+                    if pos + 1 < len(c) and c[pos + 1] == c[pos]:
+                        self._add(out, i, Kind.REPETITION, 0.6 if pos == 0 else 1.0)
+                    else:
+                        factor = _position_factor(pos, len(c)) * self._typo_factor(c, variant)
+                        self._add(out, i, Kind.INSERTION, factor)
+                elif i not in seen:
+                    seen.add(i)
+                    target = self._names[i]
+                    kind = _same_length_kind(c, target)
+                    if kind is not None:
+                        where = _first_difference(c, target)
+                        factor = _position_factor(where, len(c)) * self._typo_factor(c, target)
+                        self._add(out, i, kind, factor)
 
     def _two_edits(self, compact: str, out: list[_Match]) -> None:
-        choices = self._windows.get(len(compact))
+        # Two-edit typos keep the first two letters and the last one; that key keeps the list
+        # rapidfuzz compares with to a handful of names (most often none).
+        choices = self._windows.get((compact[:2], compact[-1], len(compact)))
         if not choices:
             return
         for target, _, _ in process.extract(
             compact, choices, scorer=OSA.distance, score_cutoff=2, limit=3
         ):
-            if target != compact and target[:2] == compact[:2] and target[-1] == compact[-1]:
+            if target != compact:
                 self._add(out, self._index[self._compact_names[target]], Kind.TWO_EDITS)
 
 
@@ -409,8 +424,8 @@ def _position_factor(pos: int, length: int) -> float:
     """Typos rarely touch the first letter; legitimate derived names often change the end."""
     if pos == 0:
         return 0.5
-    if pos >= length - 1:
-        return 0.7
+    if pos >= length - 1:  # long names keep more: a plural of a 14-letter name is no new word
+        return 0.7 if length < 12 else 0.9
     return 1.0
 
 

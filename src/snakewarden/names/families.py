@@ -39,7 +39,7 @@ GENERIC_AFFIXES: frozenset[str] = frozenset(
     {
         "py", "py3", "python", "python3", "python2", "dev", "lib", "libs", "sdk", "api", "pkg",
         "package", "client", "core", "tool", "tools", "util", "utils", "helper", "helpers",
-        "official", "plus", "pro", "new", "latest", "fixed", "fix", "master", "main", "master",
+        "official", "plus", "pro", "new", "latest", "fixed", "fix", "master", "main",
         "easy", "simple", "fast", "async", "my", "test", "open", "pip", "git", "cli", "ai",
         "json", "http", "web", "data", "auto", "free", "get", "the", "mod", "module", "x",
     }

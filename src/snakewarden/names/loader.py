@@ -59,7 +59,9 @@ def parse_ranked_list(data: bytes) -> list[str]:
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            fields = line.split("\t") if "\t" in line else line.split(",") if "," in line else [line]
+            fields = (
+                line.split("\t") if "\t" in line else line.split(",") if "," in line else [line]
+            )
             if len(fields) >= 2 and fields[0].strip().isdigit():
                 ranked.append((int(fields[0]), i, fields[1].strip()))
             elif len(fields) == 1:

@@ -9,6 +9,7 @@ some networks, and most files have no provenance at all).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -25,8 +26,16 @@ from packaging.utils import (
 
 from snakewarden import __version__
 from snakewarden.errors import FetchError, UsageError
-from snakewarden.provenance.model import IndexFile, ProvenanceFormatError, ProvenanceUnavailable
-from snakewarden.provenance.parse import ParseLimits, load_json
+from snakewarden.provenance.check import verify_distribution
+from snakewarden.provenance.history import ProvenanceSnapshot
+from snakewarden.provenance.interfaces import AttestationVerifier, ProvenanceClient
+from snakewarden.provenance.model import (
+    DistributionFile,
+    IndexFile,
+    ProvenanceFormatError,
+    ProvenanceUnavailable,
+)
+from snakewarden.provenance.parse import ParseLimits, load_json, parse_provenance
 
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 MiB = 1024 * 1024
@@ -175,3 +184,52 @@ class HttpProvenanceClient:
         if status != 200:
             raise FetchError(f"{url}: HTTP {status}")
         return body
+
+
+def fetch_release_snapshot(
+    client: ProvenanceClient,
+    verifier: AttestationVerifier,
+    name: str,
+    version: str,
+    files: Sequence[IndexFile],
+) -> ProvenanceSnapshot:
+    """Fetch and verify the provenance of a release's files (as the index lists them, digest
+    included: no download needed) into a snapshot for :func:`compare_provenance`.
+
+    The release counts as attested when at least one of its files has provenance and every
+    provenance found verifies; the publisher is the first verified one. Files without
+    provenance (404) are skipped; a provenance that does not verify makes the release count as
+    not attested.
+    """
+    publisher = None
+    attested = False
+    for f in files:
+        if not f.sha256:
+            continue
+        try:
+            raw = client.fetch(name, version, f.filename)
+        except ProvenanceUnavailable:
+            continue
+        try:
+            document = parse_provenance(raw)
+        except ProvenanceFormatError:
+            return ProvenanceSnapshot(version, attested=False)
+        report = verify_distribution(DistributionFile(f.filename, f.sha256), document, verifier)
+        if not report.verified:
+            return ProvenanceSnapshot(version, attested=False)
+        attested = True
+        publisher = publisher or report.publisher
+    return ProvenanceSnapshot(version, attested=attested, publisher=publisher)
+
+
+@dataclass
+class InMemoryProvenanceClient:
+    """:class:`ProvenanceClient` over a dict ``{filename: provenance JSON}`` (tests, fixtures)."""
+
+    provenances: dict[str, bytes] = field(default_factory=dict)
+
+    def fetch(self, name: str, version: str, filename: str) -> bytes:
+        try:
+            return self.provenances[filename]
+        except KeyError:
+            raise ProvenanceUnavailable(f"{filename}: no provenance available") from None

@@ -177,8 +177,9 @@ class SigstoreAttestationVerifier:
     _verifiers: dict[SigstoreInstance, Verifier] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        # sigstore logs a warning for every offline trust-root load; keep stderr for our messages.
-        logging.getLogger("sigstore").setLevel(logging.ERROR)
+        if not self.online:
+            # sigstore warns on every offline trust-root load: offline is our default, not news.
+            logging.getLogger("sigstore._internal.tuf").setLevel(logging.ERROR)
 
     def _verifier(self, instance: SigstoreInstance) -> Verifier:
         cached = self._verifiers.get(instance)

@@ -17,6 +17,7 @@ Routes (all GET/HEAD):
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -32,6 +33,7 @@ from starlette.routing import BaseRoute, Route
 
 from snakewarden.adapters.home import home_dir
 from snakewarden.adapters.storage import FileStore, LocalFileStore, iter_chunks
+from snakewarden.errors import SnakewardenError
 from snakewarden.proxy.errors import ProxyError, UpstreamError, UpstreamNotFound
 from snakewarden.proxy.interfaces import (
     AttestationVerifier,
@@ -59,6 +61,7 @@ from snakewarden.proxy.simple import (
 from snakewarden.proxy.stores import JsonlDecisionLog, JsonVerdictStore, SystemClock
 from snakewarden.proxy.upstream import HttpxUpstreamClient
 
+log = logging.getLogger("snakewarden.proxy")
 _SHA256 = re.compile(r"\A[0-9a-f]{64}\Z")
 _SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9._~+=-]+")
 _INLINE_LIMIT = 16 * 1024 * 1024
@@ -111,7 +114,6 @@ class ProxyViews:
             routes += [
                 Route("/simple/", self.root, methods=["GET"]),
                 Route("/simple/{name}/", self.project, methods=["GET"]),
-                Route("/simple/{name}", self.project_redirect, methods=["GET"]),
             ]
         routes += [
             Route(self.files_prefix + "/{name}/{sha256}/{filename}", self.file, methods=["GET"]),
@@ -138,7 +140,7 @@ class ProxyViews:
     def refuse(self, request: Request, subject: str, reason: str) -> Response:
         """403 by way of a redirect whose URL carries the reason (see the module docstring)."""
         text = f"{subject}: blocked by snakewarden policy: {reason}"
-        key = f"{slug(subject, 120)}/{slug(reason)}"
+        key = f"{slug(subject, 120)}/{slug(reason.split('; ', 1)[0])}"  # the main reason
         self._reasons.put(key, text)
         url = f"{str(request.base_url).rstrip('/')}/-/blocked/{key}"
         return RedirectResponse(url, status_code=303, headers={REASON_HEADER: _header(text)})
@@ -190,17 +192,6 @@ class ProxyViews:
             body = render_root_html(names, lambda n: f"{n}/")
         return Response(body, media_type=media, headers={"Vary": "Accept"})
 
-    async def project_redirect(self, request: Request) -> Response:
-        name = request.path_params["name"]
-        return (
-            RedirectResponse(
-                f"{request.url.path}/" + (f"?{request.url.query}" if request.url.query else ""),
-                status_code=301,
-            )
-            if name
-            else self.not_found("no project")
-        )
-
     async def project(self, request: Request) -> Response:
         name: str = request.path_params["name"]
         canon = canonicalize_name(name)
@@ -208,6 +199,10 @@ class ProxyViews:
             target = str(request.url.path)[: -len(name) - 1] + f"{canon}/"
             query = f"?{request.url.query}" if request.url.query else ""
             return RedirectResponse(target + query, status_code=301)
+        return await self.project_response(request, canon)
+
+    async def project_response(self, request: Request, canon: str) -> Response:
+        """The upstream page of the normalized name ``canon`` (the index delegates here)."""
         media = negotiate(request.headers.get("accept"), request.query_params.get("format"))
         if media is None:
             return PlainTextResponse(
@@ -215,8 +210,16 @@ class ProxyViews:
                 status_code=406,
             )
         client = self._client(request)
+        project_block = None
         try:
-            self.service.check_project(canon, client)
+            try:
+                self.service.check_project(canon, client)
+            except Blocked as exc:
+                if exc.decision.rule == "internal":
+                    raise
+                # list the files anyway, each refused on download: pip shows a refused download
+                # with its URL at error level, but a failed index page only in its debug log
+                project_block = exc.decision
             page = await self.service.page(canon)
         except Blocked as exc:
             return self.refuse(request, canon, exc.decision.reason)
@@ -224,7 +227,9 @@ class ProxyViews:
             return self.not_found(exc.message)
         except UpstreamError as exc:
             return self.fail(request, canon, exc)
-        served = self.service.served_page(page, self.file_url(request, canon))
+        served = self.service.served_page(
+            page, self.file_url(request, canon), project_block=project_block
+        )
         body = render_json(served) if media == JSON_V1 else render_html(served)
         return Response(
             body,
@@ -352,7 +357,18 @@ def create_proxy_app(
     async def health(request: Request) -> Response:
         return PlainTextResponse("ok\n")
 
-    app = Starlette(routes=[*views.routes(), Route("/-/health", health)], lifespan=lifespan)
+    async def on_error(request: Request, exc: Exception) -> Response:
+        text = exc.diagnostics() if isinstance(exc, SnakewardenError) else str(exc)
+        log.error("%s %s: %s", request.method, request.url.path, text)
+        return PlainTextResponse(
+            text + "\n", status_code=503, headers={REASON_HEADER: _header(text)}
+        )
+
+    app = Starlette(
+        routes=[*views.routes(), Route("/-/health", health)],
+        lifespan=lifespan,
+        exception_handlers={SnakewardenError: on_error},
+    )
     app.state.proxy = svc
     return app
 

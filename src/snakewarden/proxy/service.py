@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -298,6 +299,8 @@ class ProxyService:
         self,
         page: ProjectPage,
         file_url: Callable[[UpstreamFile], str],
+        *,
+        project_block: Decision | None = None,
     ) -> ServedPage:
         """The page as the proxy lists it.
 
@@ -305,6 +308,8 @@ class ProxyService:
         before download (deny list, cool-down, vulnerabilities, attestations) are marked yanked
         with the reason (PEP 592), so resolvers pick another release and a pinned install shows
         the reason; their metadata link is dropped so that the refusal reaches the installer.
+        With ``project_block`` (a confusable or denied name) every file is listed without
+        metadata, and each download is refused with the project's reason.
         """
         now = self.clock.now()
         memo: dict[str, ReleaseFacts] = {}
@@ -312,8 +317,11 @@ class ProxyService:
         for f in page.files:
             if f.sha256 is None:
                 continue
-            decision = release_decision(self.policy, self._facts(page.name, f, memo), now)
             url = file_url(f)
+            if project_block is not None:  # every download is refused with the project's reason
+                served.append(ServedFile(f, url, f.yanked, None, None))
+                continue
+            decision = release_decision(self.policy, self._facts(page.name, f, memo), now)
             if decision.blocked:
                 reason = f"blocked by snakewarden policy: {decision.reason}"
                 served.append(ServedFile(f, url, reason, None, None))
@@ -440,7 +448,16 @@ class ProxyService:
                 data = await self._download(listed, sha256)
         else:
             data = await self._download(listed, sha256)
+        started = time.perf_counter()
         result = await anyio.to_thread.run_sync(self.scanner.scan, data, filename)
+        log.info(
+            "scanned %s (%.1f KiB) in %.2f s: %s %.2f",
+            filename,
+            len(data) / 1024,
+            time.perf_counter() - started,
+            result.verdict,
+            result.score,
+        )
         verdict = FileVerdict(
             sha256=sha256,
             filename=filename,

@@ -62,7 +62,10 @@ def render_cyclonedx(report: AuditReport, *, serial: str, timestamp: str) -> str
         for f in result.findings:
             if f.kind not in (FindingKind.VULNERABILITY, FindingKind.MALICIOUS):
                 continue
-            affect = {"ref": ref, "versions": [{"version": dep.version or "", "status": "affected"}]}
+            affect = {
+                "ref": ref,
+                "versions": [{"version": dep.version or "", "status": "affected"}],
+            }
             if f.id in vulns:
                 vulns[f.id]["affects"].append(affect)
                 continue

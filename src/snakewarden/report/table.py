@@ -72,15 +72,17 @@ class TableReporter:
     def close(self) -> None:
         con = self.console
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        table.add_column("target", overflow="fold", ratio=3)
+        table.add_column("target", overflow="fold")
         table.add_column("verdict", no_wrap=True)
         table.add_column("score", justify="right", no_wrap=True)
-        table.add_column("package", overflow="fold", ratio=2)
-        table.add_column("why", overflow="fold", ratio=4)
+        table.add_column("package", overflow="fold")
+        table.add_column("why", overflow="fold")
         for r in self.results:
             package = " ".join(x for x in (r.name, r.version) if x)
             if r.verdict is Verdict.ERROR:
                 why = _clean(r.error or "", 200)
+            elif r.verdict is Verdict.CLEAN:
+                why = ""
             else:
                 top = [f for f in r.findings if f.weight > 0][:3]
                 why = ", ".join(dict.fromkeys(f.rule for f in top))

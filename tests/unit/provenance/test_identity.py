@@ -59,7 +59,9 @@ def test_publisher_from_github_identity() -> None:
         source_repository="https://github.com/o/r",
         build_config="https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1",
     )
-    assert publisher_from_identity(identity) == Publisher(GH, repository="o/r", workflow="release.yml")
+    assert publisher_from_identity(identity) == Publisher(
+        GH, repository="o/r", workflow="release.yml"
+    )
 
 
 def test_publisher_from_gitlab_and_google_identity() -> None:
@@ -68,7 +70,9 @@ def test_publisher_from_gitlab_and_google_identity() -> None:
         source_repository="https://gitlab.com/g/p",
         build_config="https://gitlab.com/g/p//ci/publish.yml@refs/heads/main",
     )
-    assert publisher_from_identity(gitlab) == Publisher(GL, repository="g/p", workflow="ci/publish.yml")
+    assert publisher_from_identity(gitlab) == Publisher(
+        GL, repository="g/p", workflow="ci/publish.yml"
+    )
     google = SignerIdentity(issuer=GOOGLE_ISSUER, subject="sa@p.iam.gserviceaccount.com")
     assert publisher_from_identity(google) == Publisher(
         PublisherKind.GOOGLE, email="sa@p.iam.gserviceaccount.com"
@@ -101,4 +105,7 @@ def test_metadata_findings() -> None:
     assert found[0].rule == "provenance-repository-mismatch"
     assert found[0].severity is Severity.MEDIUM
     assert "github.com/popular/project" in found[0].message
-    assert metadata_findings(Publisher(PublisherKind.GOOGLE, email="a@b"), ["https://github.com/o/x"]) == []
+    assert (
+        metadata_findings(Publisher(PublisherKind.GOOGLE, email="a@b"), ["https://github.com/o/x"])
+        == []
+    )

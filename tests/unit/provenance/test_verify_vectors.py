@@ -71,7 +71,9 @@ def test_sigstore_provenance_verifies_with_repository(vectors: Path) -> None:
         ),
     ],
 )
-def test_other_vectors_verify(vectors: Path, dist: str, prov: str, repo: str | None, who: str) -> None:
+def test_other_vectors_verify(
+    vectors: Path, dist: str, prov: str, repo: str | None, who: str
+) -> None:
     report = _check(vectors, dist, prov, repo)
     assert report.verified, report.problems
     assert report.publisher is not None
@@ -104,13 +106,20 @@ def test_tampered_file_fails(vectors: Path) -> None:
 
 
 def test_wrong_repository_fails(vectors: Path) -> None:
-    report = _check(vectors, SIGSTORE, SIGSTORE + ".provenance", "https://github.com/evil/sigstore-python")
+    report = _check(
+        vectors, SIGSTORE, SIGSTORE + ".provenance", "https://github.com/evil/sigstore-python"
+    )
     assert not report.verified
-    assert "not from the expected repository https://github.com/evil/sigstore-python" in report.problems[0]
+    assert (
+        "not from the expected repository https://github.com/evil/sigstore-python"
+        in report.problems[0]
+    )
 
 
 def test_wrong_repository_for_bare_attestation_fails(vectors: Path) -> None:
-    report = _check(vectors, GITLAB, GITLAB + ".publish.attestation", "https://gitlab.com/other/project")
+    report = _check(
+        vectors, GITLAB, GITLAB + ".publish.attestation", "https://gitlab.com/other/project"
+    )
     assert not report.verified
     assert "not from the expected repository" in report.problems[0]
 
@@ -193,3 +202,19 @@ def test_provenance_findings(vectors: Path) -> None:
     (finding,) = provenance_findings(bad)
     assert finding.rule == "provenance-invalid"
     assert finding.weight >= 0.5
+
+
+def test_online_falls_back_to_bundled_root_when_unreachable(vectors: Path) -> None:
+    """Sockets are disabled in tests: the TUF refresh fails and the bundled root is used."""
+    report = _check(
+        vectors, SIGSTORE, SIGSTORE + ".provenance", "https://github.com/sigstore/sigstore-python"
+    )
+    assert report.verified
+    verifier = SigstoreAttestationVerifier(online=True)
+    online = verify_distribution(
+        distribution_of(SIGSTORE, (vectors / SIGSTORE).read_bytes()),
+        parse_document((vectors / (SIGSTORE + ".provenance")).read_bytes()),
+        verifier,
+    )
+    assert online.verified
+    assert any("could not refresh the Sigstore production trust root" in n for n in verifier.notes)

@@ -58,6 +58,18 @@ __all__ = [
     "network_of",
 ]
 
+#: Events whose ``user`` detail names the account they change (the actor may be an admin).
+_ABOUT_USER = frozenset(
+    {
+        EventTag.USER_CREATED,
+        EventTag.TWO_FACTOR_DISABLED,
+        EventTag.TWO_FACTOR_ENABLED,
+        EventTag.PASSWORD_RESET,
+        EventTag.EMAIL_CHANGED,
+        EventTag.RECOVERY_CODE_USED,
+    }
+)
+
 #: Within one timestamp, ``scan`` processes events in this order of tags, then by id.
 _TAG_ORDER = {tag: i for i, tag in enumerate(EventTag)}
 
@@ -110,6 +122,13 @@ class Engine:
         now = event.time
         account = None
         mark = None
+        if (
+            event.tag in _ABOUT_USER
+            and event.detail("user")
+            and event.detail("user") != event.actor
+        ):
+            # An admin acting on someone's account: the event belongs to that account.
+            event = replace(event, actor=event.detail("user"))
         if event.actor:
             account = self.world.account(event.actor, now)
             if event.tag is EventTag.USER_CREATED:
@@ -128,6 +147,7 @@ class Engine:
                     novelty=new,
                     cloud=cloud,
                     detail=event.detail("token"),
+                    agent=agent_family(event.user_agent),
                 )
                 account.recent.append(mark)
         if event.project:

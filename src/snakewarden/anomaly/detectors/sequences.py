@@ -74,6 +74,23 @@ def _novel_network(mark: Mark) -> bool:
     return "network" in mark.novelty and not mark.cloud
 
 
+def session_novelty(ctx: Context, mark: Mark) -> tuple[str, ...]:
+    """What was new about the session ``mark`` belongs to: the novelty of every event from the
+    same network in the session window (an attacker's first event teaches the network, so later
+    ones in the session look familiar on their own)."""
+    account = ctx.account
+    if account is None or mark.network is None or mark.cloud:
+        return tuple(n for n in mark.novelty if n == "agent") if mark.cloud else mark.novelty
+    start = mark.time - ctx.config.session_window
+    found = dict.fromkeys(mark.novelty)
+    for other in reversed(account.recent):
+        if other.time < start:
+            break
+        if other.network == mark.network and other.time <= mark.time and not other.cloud:
+            found.update(dict.fromkeys(other.novelty))
+    return tuple(n for n in ("network", "country", "agent") if n in found)
+
+
 class SuspiciousSession:
     """An access new in two ways (network, country, agent), then a sensitive action from it.
 
@@ -93,27 +110,30 @@ class SuspiciousSession:
             if len(pre.novelty) >= 2 and pre.network == act.network
         )
         for pre, act in found:
-            if self._vouched(ctx, act):
+            if self._vouched(ctx, pre, act):
                 return
             yield self._alert(ctx, [pre, act] if pre is not act else [act], act)
             return
 
-    def _vouched(self, ctx: Context, act: Mark) -> bool:
-        """A login from the action's network with a device the account already used.
+    def _vouched(self, ctx: Context, pre: Mark, act: Mark) -> bool:
+        """A login from the action's network with a device the account used before the session.
 
         Travellers log in from hotels with their own laptop; a thief with a stolen token or
         password does not have the victim's device (its user agent).
         """
-        if ctx.account is None or act.network is None:
+        account = ctx.account
+        if account is None or act.network is None:
             return False
         start = act.time - ctx.config.session_window
-        return any(
-            m.tag is EventTag.LOGIN
-            and m.network == act.network
-            and "agent" not in m.novelty
-            and start <= m.time <= act.time
-            for m in ctx.account.recent
-        )
+        for m in account.recent:
+            if m.tag is not EventTag.LOGIN or m.network != act.network or m.agent is None:
+                continue
+            if not start <= m.time <= act.time:
+                continue
+            since = account.agent_since.get(m.agent)
+            if since is not None and since < pre.time:
+                return True
+        return False
 
     def _alert(self, ctx: Context, marks: list[Mark], act: Mark) -> Alert:
         kind, subject = _subject(ctx, act)
@@ -155,13 +175,11 @@ class FreshTokenElsewhere:
             account = ctx.account
             if account is not None and account.networks.seen_before(act.network, act.time):
                 continue
-            upload = act.tag is EventTag.FILE_UPLOADED
-            kind, subject = _subject(ctx, act)
             yield make_alert(
                 self.id,
-                Severity.HIGH if upload else Severity.MEDIUM,
-                kind,
-                subject,
+                Severity.HIGH if act.project else Severity.MEDIUM,
+                SubjectKind.ACCOUNT,
+                ctx.event.actor or "?",
                 f"token of {ctx.event.actor} used {ago(act.time - pre.time)} after its creation "
                 f"from another network",
                 [
@@ -172,7 +190,7 @@ class FreshTokenElsewhere:
                 [pre.event_id, act.event_id],
                 act.time,
                 act.event_id,
-                [act.project] if upload and act.project else [],
+                [act.project] if act.project else [],
             )
             return
 
@@ -190,7 +208,9 @@ class WeakenedTwoFactorUpload:
             return
         for pre, act in pairs(ctx, self.window, self.precursors, UPLOAD):
             recovery = pre.tag is EventTag.RECOVERY_CODE_USED
-            if recovery and not (_novel_network(pre) or _novel_network(act)):
+            if recovery and not (
+                "network" in session_novelty(ctx, pre) or "network" in session_novelty(ctx, act)
+            ):
                 continue
             what = "recovery code used from a new network" if recovery else "2FA disabled"
             yield make_alert(
@@ -297,7 +317,8 @@ class NewMaintainerRelease:
                 and m.tag is EventTag.FILE_UPLOADED
                 and m.project == event.project
             ]
-            return [self._check(ctx, added, m) for m in same_time[:1] if self._check(ctx, added, m)]
+            found = [self._check(ctx, added, m) for m in same_time]
+            return [a for a in found if a is not None][:1]
         mark = ctx.mark
         if mark is None or mark.tag is not EventTag.FILE_UPLOADED or not mark.project:
             return []
@@ -318,7 +339,7 @@ class NewMaintainerRelease:
         last = project.last_release_before(added_at)
         if last is not None and added_at - last >= timedelta(days=180):
             reasons.append(f"the project had no release for {ago(added_at - last)}")
-        if _novel_network(upload):
+        if "network" in session_novelty(ctx, upload):
             reasons.append("the release came from a network new to the account")
         if not reasons:
             return None
@@ -342,7 +363,7 @@ class NewMaintainerRelease:
 
 
 class DormantRelease:
-    """A new release after long dormancy, by a newcomer to the project or from a new network.
+    """A new release after long dormancy, by a newcomer to the project or from a new session.
 
     Dormancy is relative to the project's own rhythm: at least a year, and beyond
     ``median + 6 sigma`` of its past gaps between releases.
@@ -370,14 +391,16 @@ class DormantRelease:
         if gap.total_seconds() < limit:
             return
         newcomer = not account.uploaded_projects.seen_before(event.project, ctx.now)
-        novel = _novel_network(mark)
+        # Addresses change over a long dormancy: a new network alone is not enough.
+        session = session_novelty(ctx, mark)
+        novel = "network" in session and len(session) >= 2
         if not (newcomer or novel):
             return
         reasons = []
         if newcomer:
             reasons.append(f"{event.actor} never uploaded to {event.project} before")
         if novel:
-            reasons.append("uploaded from a network new to the account")
+            reasons.append("uploaded from a session new to the account: new " + "+".join(session))
         yield make_alert(
             self.id,
             Severity.HIGH,

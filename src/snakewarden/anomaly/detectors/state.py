@@ -8,6 +8,7 @@ see the same baseline whatever order they arrive in.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -101,6 +102,7 @@ class Mark:
     novelty: tuple[str, ...] = ()  # which of network/country/agent were new for the account
     cloud: bool = False
     detail: str | None = None
+    agent: str | None = None
 
 
 @dataclass(slots=True)
@@ -111,6 +113,7 @@ class AccountState:
     countries: AsOfSet = field(default_factory=AsOfSet)
     agents: AsOfSet = field(default_factory=AsOfSet)
     uploaded_projects: AsOfSet = field(default_factory=AsOfSet)
+    agent_since: dict[str, datetime] = field(default_factory=dict)
     recent: deque[Mark] = field(default_factory=lambda: deque(maxlen=MAX_RECENT))
 
     def age(self, now: datetime) -> timedelta:
@@ -137,7 +140,7 @@ class ProjectState:
     def gaps_before(self, now: datetime) -> RobustBaseline:
         times = sorted(t for t in self.release_times if t < now)
         baseline = RobustBaseline(size=64, warmup=3)
-        for a, b in zip(times, times[1:], strict=False):
+        for a, b in itertools.pairwise(times):
             baseline.add((b - a).total_seconds())
         return baseline
 
@@ -226,3 +229,8 @@ def learn(account: AccountState, event: Event) -> None:
     family = agent_family(event.user_agent)
     if family is not None:
         account.agents.add(family, event.time)
+        since = account.agent_since.get(family)
+        if since is None or event.time < since:
+            account.agent_since[family] = event.time
+            if len(account.agent_since) > MAX_KNOWN:
+                del account.agent_since[next(iter(account.agent_since))]

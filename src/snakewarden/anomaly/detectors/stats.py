@@ -238,5 +238,5 @@ class BurstTracker:
         self._keys[key] = self._keys.get(key, 0) + 1
         return len(self._keys)
 
-    def keys(self) -> list[str]:
+    def names(self) -> list[str]:
         return list(self._keys)

@@ -44,12 +44,17 @@ class _Refs:
 
 
 class AccountBurst:
-    """Many new projects, or many releases, from one account within an hour."""
+    """Many new projects, or many releases, from one account within an hour.
+
+    A young account is held to a tighter rule: three new projects within fifteen minutes.
+    """
 
     id = "account-burst"
+    young_window = timedelta(minutes=15)
 
     def __init__(self) -> None:
         self._projects: dict[str, BurstTracker] = {}
+        self._young: dict[str, BurstTracker] = {}
         self._releases: dict[str, BurstTracker] = {}
         self._refs = _Refs(HOUR)
 
@@ -61,6 +66,8 @@ class AccountBurst:
         young = _young(ctx, ctx.config.young_account)
         if event.tag is EventTag.PROJECT_CREATED:
             tracker = self._projects.setdefault(actor, BurstTracker(HOUR))
+            if young:
+                tracker = self._young.setdefault(actor, BurstTracker(self.young_window))
             what, floor = "new projects", (3.0 if young else 8.0)
             key = event.project
         elif event.tag is EventTag.FILE_UPLOADED:
@@ -75,13 +82,14 @@ class AccountBurst:
         if count < limit:
             return
         refs = self._refs.recent(f"{what}:{actor}", ctx.now)
-        names = tracker.keys()
+        names = tracker.names()
         yield make_alert(
             self.id,
             Severity.HIGH if young else Severity.MEDIUM,
             SubjectKind.ACCOUNT,
             actor,
-            f"{count} {what} from account {actor} within an hour",
+            f"{count} {what} from account {actor} within "
+            + ("15 minutes" if tracker.window == self.young_window else "an hour"),
             [
                 ("account age", ago(ctx.account.age(ctx.now)) if ctx.account else "unknown"),
                 ("threshold", f"{limit:g} (floor {floor:g}, baseline of past bursts)"),
@@ -95,11 +103,16 @@ class AccountBurst:
 
 
 class NetworkBurst:
-    """New projects from one /24 or /48: several young accounts, or far above its baseline."""
+    """New projects from one /24 or /48: several young accounts, or far above its baseline.
+
+    Two accounts registered less than an hour ago, or three less than three days ago, creating
+    projects from the same network within an hour is what automated campaigns look like.
+    """
 
     id = "network-burst"
 
     def __init__(self) -> None:
+        self._brand_new: dict[str, BurstTracker] = {}
         self._young_accounts: dict[str, BurstTracker] = {}
         self._projects: dict[str, BurstTracker] = {}
         self._refs = _Refs(HOUR)
@@ -113,14 +126,20 @@ class NetworkBurst:
             return
         self._refs.add(net, ctx.now, event.id, event.project)
         projects = self._projects.setdefault(net, BurstTracker(HOUR)).add(ctx.now, event.project)
-        young = _young(ctx, timedelta(days=3))
-        accounts = 0
-        if young and event.actor:
+        accounts = brand_new = 0
+        if _young(ctx, timedelta(days=3)) and event.actor:
             accounts = self._young_accounts.setdefault(net, BurstTracker(HOUR)).add(
                 ctx.now, event.actor
             )
+            if _young(ctx, HOUR):
+                brand_new = self._brand_new.setdefault(net, BurstTracker(HOUR)).add(
+                    ctx.now, event.actor
+                )
         limit = self._projects[net].baseline.threshold(6.0, 12.0)
-        if accounts >= 3:
+        if brand_new >= 2:
+            title = f"{brand_new} accounts registered within the hour created projects from {net}"
+            severity = Severity.HIGH
+        elif accounts >= 3:
             title = f"{accounts} accounts younger than 3 days created projects from {net}"
             severity = Severity.HIGH
         elif projects >= limit:
@@ -129,8 +148,8 @@ class NetworkBurst:
         else:
             return
         refs = self._refs.recent(net, ctx.now)
-        names = self._projects[net].keys()
-        young_names = self._young_accounts[net].keys() if net in self._young_accounts else []
+        names = self._projects[net].names()
+        young_names = self._young_accounts[net].names() if net in self._young_accounts else []
         yield make_alert(
             self.id,
             severity,
@@ -181,7 +200,9 @@ class TyposquatBurst:
         for kind, subject, count in candidates:
             if count < 2:
                 continue
-            refs = self._refs.recent(("a:" if kind is SubjectKind.ACCOUNT else "n:") + subject, ctx.now)
+            refs = self._refs.recent(
+                ("a:" if kind is SubjectKind.ACCOUNT else "n:") + subject, ctx.now
+            )
             yield make_alert(
                 self.id,
                 Severity.HIGH,
@@ -276,7 +297,7 @@ class MassRemoval:
         self._refs.add(event.actor, ctx.now, event.id, key)
         tracker = self._trackers.setdefault(event.actor, BurstTracker(HOUR))
         count = tracker.add(ctx.now, key)
-        projects = sorted({k.split("==", 1)[0] for k in tracker.keys()})
+        projects = sorted({k.split("==", 1)[0] for k in tracker.names()})
         limit = tracker.baseline.threshold(6.0, 50.0)
         if not ((len(projects) >= 3 and count >= 10) or count >= limit):
             return

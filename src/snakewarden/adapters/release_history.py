@@ -1,0 +1,160 @@
+"""``scan --history``: fetch a project's earlier releases and compare the scanned one with them.
+
+The pure comparison is ``snakewarden.history.compare``; this module does the I/O around it:
+listing the project's files on the index, fetching the ``depth`` releases just below the scanned
+version (final releases, the same file choice as ``scan``: sdist first), reading and analysing
+them, and adding the findings to the scanned release's result. It also adds the checks that
+need the release list or local configuration: dependency confusion (private names from
+``config.toml`` / the environment, probe versions, version jumps) and, for the scanned name,
+the popular-names check.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from snakewarden.adapters.home import home_dir
+from snakewarden.adapters.pypi import Download, PyPIClient, RemoteFile
+from snakewarden.analysis import analyze, judge
+from snakewarden.artifacts import Artifact, Limits, read_artifact
+from snakewarden.core.models import Finding, ScanResult, Severity, Verdict
+from snakewarden.errors import ScanError
+from snakewarden.history import ReleaseSnapshot, compare, snapshot
+from snakewarden.metadata import dependency_confusion_findings, load_private_names
+from snakewarden.names import NameChecker, load_default_checker
+
+DEFAULT_DEPTH = 3
+MAX_DEPTH = 20
+
+
+@runtime_checkable
+class ReleaseIndex(Protocol):
+    """What history needs of an index: the file list of a project, and one file's bytes."""
+
+    def list_files(self, name: str, version: str | None = None) -> list[RemoteFile]: ...
+
+    def fetch(self, name: str, version: str | None) -> Download: ...
+
+
+@cache
+def _checker(home: Path) -> NameChecker:
+    # Reference data, read once per process (worker processes each load their own).
+    return load_default_checker(home)
+
+
+def earlier_versions(files: Sequence[RemoteFile], current: Version | None, depth: int) -> list[str]:
+    """The ``depth`` highest final, unyanked versions below ``current`` (all when None)."""
+    versions = {
+        f.version
+        for f in files
+        if f.version is not None
+        and f.kind in ("sdist", "wheel")
+        and not f.yanked
+        and not f.version.is_prerelease
+        and (current is None or f.version < current)
+    }
+    return [str(v) for v in sorted(versions, reverse=True)[:depth]]
+
+
+def _note(message: str) -> Finding:
+    return Finding(
+        rule="release-history",
+        category="history.unavailable",
+        severity=Severity.INFO,
+        message=message,
+        weight=0.0,
+    )
+
+
+def history_findings(
+    artifact: Artifact,
+    result: ScanResult,
+    index: ReleaseIndex,
+    *,
+    depth: int = DEFAULT_DEPTH,
+    limits: Limits | None = None,
+    names: NameChecker | None = None,
+    environ: dict[str, str] | None = None,
+    home: Path | None = None,
+) -> list[Finding]:
+    """Findings of ``artifact`` (judged ``result``) against its project's earlier releases."""
+    meta = artifact.metadata
+    name = (meta.name if meta else None) or result.name
+    if not name:
+        return [_note("history: the distribution names no project; nothing to compare with")]
+    home = home or home_dir()
+    names = names or _checker(home)
+    version_text = (meta.version if meta else None) or result.version
+    try:
+        current = Version(version_text) if version_text else None
+    except InvalidVersion:
+        current = None
+    try:
+        files = index.list_files(name)
+    except ScanError as exc:
+        return [_note(f"history: the index has no release list for {name}: {exc.message}")]
+    all_versions = sorted({str(f.version) for f in files if f.version is not None})
+    private = load_private_names(os.environ if environ is None else environ, home)
+    findings = dependency_confusion_findings(
+        name, version_text, private=private, history=all_versions
+    )
+    previous: list[ReleaseSnapshot] = []
+    failed: list[str] = []
+    for version in earlier_versions(files, current, depth):
+        try:
+            download = index.fetch(name, version)
+            old = read_artifact(download.data, download.filename, limits)
+        except ScanError:
+            failed.append(version)
+            continue
+        previous.append(snapshot(old, analyze(old, target=f"{name}=={version}")))
+    if not previous:
+        why = f" (unreadable: {', '.join(failed)})" if failed else ""
+        findings.append(_note(f"history: no earlier release of {name} to compare with{why}"))
+        return findings
+    findings += compare(previous, snapshot(artifact, result), names=names)
+    verdict = names.check(canonicalize_name(name))
+    name_finding = verdict.finding()
+    if name_finding is not None:
+        findings.append(name_finding)
+    return findings
+
+
+def with_findings(result: ScanResult, extra: Sequence[Finding]) -> ScanResult:
+    """``result`` judged again with ``extra`` findings added."""
+    if not extra or result.verdict is Verdict.ERROR:
+        return result
+    findings = [*result.findings, *extra]
+    score, verdict = judge(findings)
+    ordered = tuple(sorted(findings, key=lambda f: (-f.weight, f.file, f.line)))
+    return replace(result, findings=ordered, score=score, verdict=verdict)
+
+
+def add_history(
+    result: ScanResult,
+    artifact: Artifact,
+    *,
+    depth: int,
+    index: object | None = None,
+    index_url: str,
+    limits: Limits | None = None,
+    http_timeout: float = 30.0,
+    max_download: int = 256 * 1024 * 1024,
+) -> ScanResult:
+    """``result`` with its history findings. ``index`` is used when it can list releases;
+    otherwise a ``PyPIClient`` for ``index_url`` is built (and closed) here."""
+    depth = max(1, min(depth, MAX_DEPTH))
+    if isinstance(index, ReleaseIndex):
+        extra = history_findings(artifact, result, index, depth=depth, limits=limits)
+    else:
+        with PyPIClient(index_url, timeout=http_timeout, max_download=max_download) as client:
+            extra = history_findings(artifact, result, client, depth=depth, limits=limits)
+    return with_findings(result, extra)

@@ -1,0 +1,104 @@
+"""``snakewarden alerts``: list, acknowledge and close anomaly alerts."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from snakewarden.anomaly.alerts import Alert, AlertState
+from snakewarden.anomaly.store import SqlAlertStore, default_url
+
+_STATES = ("open", "acknowledged", "closed", "all")
+
+
+def database_url(args: argparse.Namespace) -> str:
+    """``--db``, else ``SNAKEWARDEN_DB`` (the index's database), else SQLite in the home."""
+    from snakewarden.adapters.home import home_dir
+
+    url = getattr(args, "db", None) or os.environ.get("SNAKEWARDEN_DB")
+    return str(url) if url else default_url(home_dir())
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $SNAKEWARDEN_DB, else sqlite in $SNAKEWARDEN_HOME)",
+    )
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "alerts",
+        help="list and triage anomaly alerts",
+        description="List anomaly alerts (exit 1 when an open alert is listed), or change "
+        "their state with `alerts ack ID` / `alerts close ID`.",
+    )
+    parser.add_argument("--state", choices=_STATES, default="open", help="default: open")
+    parser.add_argument("--format", choices=("table", "jsonl"), default="table")
+    parser.add_argument("--limit", type=int, default=1000, help="most alerts shown (newest)")
+    add_db_option(parser)
+    parser.set_defaults(func=run_list)
+    actions = parser.add_subparsers(dest="alert_action", metavar="ACTION")
+    for name, help_text in (("ack", "acknowledge an alert"), ("close", "close an alert")):
+        sub = actions.add_parser(name, help=help_text)
+        sub.add_argument("alert_id", metavar="ID")
+        add_db_option(sub)
+        sub.set_defaults(func=run_transition, target_state=name)
+
+
+def format_table(alerts: list[Alert]) -> str:
+    if not alerts:
+        return "no alerts"
+    rows = [("ID", "SEVERITY", "STATE", "DETECTOR", "SUBJECT", "TIME", "TITLE")]
+    rows.extend(
+        (
+            a.id,
+            a.severity.value,
+            a.state.value,
+            a.detector,
+            f"{a.subject_kind.value}:{a.subject}",
+            a.time.strftime("%Y-%m-%d %H:%M"),
+            a.title,
+        )
+        for a in alerts
+    )
+    widths = [max(len(r[i]) for r in rows) for i in range(6)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(r[:6], widths, strict=False)) + "  " + r[6]
+        for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def print_alerts(alerts: list[Alert], fmt: str) -> None:
+    if fmt == "jsonl":
+        for alert in alerts:
+            print(alert.to_json_line())
+    else:
+        print(format_table(alerts))
+
+
+def run_list(args: argparse.Namespace) -> int:
+    store = SqlAlertStore(database_url(args))
+    try:
+        state = None if args.state == "all" else AlertState(args.state)
+        alerts = store.list(state, max(1, args.limit))
+    finally:
+        store.close()
+    print_alerts(alerts, args.format)
+    return 1 if any(a.state is AlertState.OPEN for a in alerts) else 0
+
+
+def run_transition(args: argparse.Namespace) -> int:
+    state = AlertState.ACKNOWLEDGED if args.target_state == "ack" else AlertState.CLOSED
+    store = SqlAlertStore(database_url(args))
+    try:
+        alert = store.set_state(args.alert_id, state)
+    finally:
+        store.close()
+    print(f"{alert.id} {alert.state.value}: {alert.title}")
+    print(f"alert {alert.id} is now {alert.state.value}", file=sys.stderr)
+    return 0
