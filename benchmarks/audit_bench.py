@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import socket
 import statistics
@@ -64,14 +65,19 @@ def wait_port(port: int, timeout: float = 30.0) -> None:
     raise SystemExit(f"the OSV endpoint did not come up on port {port}")
 
 
-def timed(cmd: list[str], env: dict[str, str], runs: int) -> tuple[float, list[float]]:
+def timed(cmd: list[str], env: dict[str, str], runs: int) -> tuple[float, float, list[float]]:
+    """(median wall s, median CPU s of the process, wall times). CPU time (user + system, from
+    getrusage of the child) is far less sensitive to other load on a shared machine."""
     subprocess.run(cmd, env=env, capture_output=True, check=False)  # warm-up
-    times = []
+    times, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         subprocess.run(cmd, env=env, capture_output=True, check=False)
         times.append(time.perf_counter() - t)
-    return statistics.median(times), times
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(times), statistics.median(cpus), times
 
 
 def pip_audit_cmd(req: Path, port: int, out: Path | None = None) -> list[str]:
@@ -119,7 +125,7 @@ def compare(label: str, ours: dict[str, set[str]], theirs: dict[str, set[str]]) 
     return same
 
 
-def generated_requirements(path: Path, pins: int, home_env: dict[str, str]) -> None:
+def generated_requirements(path: Path, pins: int) -> None:
     """``pins`` popular names; about one in ten pinned at a version an advisory affects."""
     rng = random.Random(1234)
     names = [
@@ -216,6 +222,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--pins", type=int, default=400)
     ap.add_argument("--records", type=int, default=18000)
+    ap.add_argument("--skip-export", action="store_true", help="skip the export import timing")
     ns = ap.parse_args()
     ensure_pip_audit()
     work = Path(tempfile.mkdtemp(prefix="auditbench-"))
@@ -237,7 +244,7 @@ def main() -> int:
     try:
         wait_port(port)
         generated = work / "requirements-generated.txt"
-        generated_requirements(generated, ns.pins, env)
+        generated_requirements(generated, ns.pins)
         for label, req in (("example", REQUIREMENTS), (f"{ns.pins} pins", generated)):
             pa_json, sw_json = work / "pa.json", work / "sw.json"
             subprocess.run(pip_audit_cmd(req, port, pa_json), env=env, capture_output=True)
@@ -247,17 +254,30 @@ def main() -> int:
                 capture_output=True,
             )
             ok &= compare(label, our_findings(sw_json), pip_audit_findings(pa_json))
-            pa_med, pa_all = timed(pip_audit_cmd(req, port), env, ns.runs)
-            sw_med, sw_all = timed([*SNAKEWARDEN, "audit", "-r", str(req)], env, ns.runs)
+            # Interleave the tools so both see the same background load.
+            pa_w, pa_c, sw_w, sw_c = [], [], [], []
+            for _ in range(ns.runs):
+                w, c, _all = timed(pip_audit_cmd(req, port), env, 1)
+                pa_w.append(w)
+                pa_c.append(c)
+                w, c, _all = timed([*SNAKEWARDEN, "audit", "-r", str(req)], env, 1)
+                sw_w.append(w)
+                sw_c.append(c)
+            pw, pc = statistics.median(pa_w), statistics.median(pa_c)
+            sw, sc = statistics.median(sw_w), statistics.median(sw_c)
             print(
-                f"[{label}] pip-audit median {pa_med:.3f} s {[round(x, 3) for x in pa_all]}; "
-                f"snakewarden median {sw_med:.3f} s {[round(x, 3) for x in sw_all]}; "
-                f"speed-up {pa_med / sw_med:.1f}x"
+                f"[{label}] wall median: pip-audit {pw:.3f} s, snakewarden {sw:.3f} s "
+                f"({pw / sw:.1f}x); CPU median: pip-audit {pc:.3f} s, snakewarden {sc:.3f} s "
+                f"({pc / sc:.1f}x); runs: pip-audit {[round(x, 2) for x in pa_w]}, "
+                f"snakewarden {[round(x, 2) for x in sw_w]}; load {os.getloadavg()[0]:.1f}"
             )
     finally:
         server.terminate()
         server.wait(timeout=10)
 
+    if ns.skip_export:
+        shutil.rmtree(work, ignore_errors=True)
+        return 0 if ok else 1
     export, what = osv_export(work, ns.records)
     env2 = dict(os.environ, SNAKEWARDEN_HOME=str(work / "home2"))
     t = time.perf_counter()

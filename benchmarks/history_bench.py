@@ -11,7 +11,7 @@ with history against the ``--depth`` releases before them: exactly what
 legitimate, so any ``suspicious`` or ``malicious`` verdict is a false positive; the report gives
 the rate without and with history, and which history findings fired.
 
-Files are fetched through PyPI's JSON API (``/pypi/NAME/json``) and cached in ``--cache``
+Files are fetched through PyPI's simple API (PEP 691) and cached in ``--cache``
 (default ``~/.cache/snakewarden-history-bench``), outside the repository. Nothing is committed.
 """
 
@@ -39,10 +39,10 @@ SHARED = REPO.parent / "shared"
 
 
 class CachingIndex:
-    """The JSON API of PyPI, with every downloaded file kept on disk."""
+    """PyPI's simple API, with every downloaded file kept on disk."""
 
     def __init__(self, cache: Path, max_size: int) -> None:
-        self.client = PyPIClient("https://pypi.org/pypi", timeout=60.0, max_download=max_size)
+        self.client = PyPIClient("https://pypi.org/simple/", timeout=60.0, max_download=max_size)
         self.cache = cache
         self.max_size = max_size
         self._lists: dict[str, list[RemoteFile]] = {}

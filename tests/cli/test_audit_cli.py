@@ -142,3 +142,8 @@ def test_usage_errors(tmp_path: Path) -> None:
     assert main(["audit", "--fix", "--env"]) == 2
     assert main(["audit", "-r", str(tmp_path / "missing.txt")]) == 2
     assert main(["audit", "--format", "xml"]) == 2
+
+
+def test_serve_refuses_an_empty_database_and_bad_ports(small_db: Path, tmp_path: Path) -> None:
+    assert main(["db", "serve", "--port", "0"]) == 2
+    assert main(["db", "serve", "--db", str(tmp_path / "empty.db")]) == 2

@@ -234,3 +234,33 @@ def test_a_target_past_the_timeout_becomes_an_error_and_the_pool_recovers(
         assert r.verdict in ("malicious", "clean", "error")
         if r.verdict == "error":
             assert "longer than" in str(r.error)
+
+
+def _hostile(kind: str) -> bytes:
+    def tar(entries: list[tuple[str, bytes]]) -> bytes:
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w:gz") as tf:
+            for name, data in entries:
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+        return buf.getvalue()
+
+    base = [("h-1.0/PKG-INFO", b"Metadata-Version: 2.1\nName: h\nVersion: 1.0\n")]
+    if kind == "huge-line":
+        return tar([*base, ("h-1.0/h/blob.py", b"x = '" + b"A" * (2 * 1024 * 1024) + b"'\n")])
+    if kind == "deep-parens":
+        return tar([*base, ("h-1.0/h/deep.py", b"x = " + b"(" * 100_000 + b")" * 100_000)])
+    if kind == "bomb":
+        return tar([*base, *((f"h-1.0/z{i}.bin", bytes(40 * 1024 * 1024)) for i in range(2))])
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", ["huge-line", "deep-parens", "bomb"])
+def test_hostile_archives_are_judged_not_crashed(run_cli: Run, tmp_path: Path, kind: str) -> None:
+    target = tmp_path / f"{kind}.tar.gz"
+    target.write_bytes(_hostile(kind))
+    code, out, _ = run_cli(str(target), "--format", "jsonl")
+    (row,) = jsonl(out)
+    assert row["verdict"] != "error"
+    assert code in (0, 1)

@@ -211,3 +211,37 @@ def test_fetch_from_index(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_metadata_repository_mismatch_is_a_warning(
+    vectors: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """This real test project is published from GitLab but its metadata points to GitHub."""
+    sdist = vectors / "gitlab_oidc_project-0.0.3.tar.gz"
+    code = main(["verify", str(sdist), "--provenance", f"{sdist}.publish.attestation"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "warning: attested by GitLab facutuesca/gitlab-oidc-project" in out
+    assert "github.com/trailofbits/gitlab-oidc-project" in out
+    assert (
+        main(
+            [
+                "verify",
+                str(vectors / SIGSTORE),
+                "--format",
+                "json",
+                "--provenance",
+                str(vectors / f"{SIGSTORE}.provenance"),
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["warnings"] == []
+
+
+def test_repository_must_be_a_repository_url(
+    vectors: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["verify", str(vectors / SIGSTORE), "--repository", "https://example.invalid/x"]
+    assert main(argv) == 2
+    assert "is not a GitHub or GitLab repository URL" in capsys.readouterr().err

@@ -11,7 +11,7 @@ from index.conftest import FakeScanner, OffsetClock, Publisher
 from index.packages import build_sdist, build_wheel, upload_fields, wheel_filename
 from snakewarden.core.events import EventTag
 from snakewarden.core.models import ScanResult, Verdict
-from snakewarden.index.errors import Forbidden
+from snakewarden.index.errors import BadRequest, Forbidden
 from snakewarden.index.events import RequestMeta, read_events
 from snakewarden.index.pipeline import ScanWorkers
 from snakewarden.index.policy import Action, Decision, UploadContext
@@ -199,3 +199,19 @@ def test_an_sdist_and_a_wheel_of_one_release(services: IndexServices, publisher:
     assert page is not None
     assert {f.packagetype for f in page.files} == {"bdist_wheel", "sdist"}
     assert page.versions == ("1.0",)
+
+
+def test_an_identical_reupload_is_a_no_op_but_new_bytes_are_refused(
+    services: IndexServices, publisher: Publisher
+) -> None:
+    first = upload(services, publisher.token, "swdup")
+    again = upload(services, publisher.token, "swdup")
+    assert again.duplicate
+    assert again.file_id == first.file_id
+    assert services.queue.counts() == {"pending": 1}
+    with pytest.raises(BadRequest, match="File already exists"):
+        upload(services, publisher.token, "swdup", code="VALUE = 2\n")
+    drain(services)
+    services.review.act(first.filename, ReviewAction.DELETE, actor="root")
+    with pytest.raises(BadRequest, match="never be reused"):
+        upload(services, publisher.token, "swdup")

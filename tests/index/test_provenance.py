@@ -162,6 +162,13 @@ def test_the_real_pypi_attestations_sdist_with_its_attestation(
         "workflow": "release.yml",
         "environment": None,
     }
+    # An identical re-upload (twine --skip-existing style) keeps the recorded provenance.
+    again = _post(
+        prov_server, publisher, "pypi-attestations", "0.0.19", DIST, data, _attestations(vectors)
+    )
+    assert again.status_code == 200, again.text
+    same = httpx.get(f"{prov_server.url}/integrity/pypi-attestations/0.0.19/{DIST}/provenance")
+    assert same.content == served.content
 
 
 def test_uploads_with_bad_attestations_are_refused(

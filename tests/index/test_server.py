@@ -121,16 +121,21 @@ def test_twine_upload_then_pip_install(
 
 
 @pytest.mark.skipif(not (shutil.which("uv") or (BIN / "uv").exists()), reason="uv is not installed")
-def test_uv_pip_install(
+def test_uv_publish_then_uv_pip_install(
     services: IndexServices, server: BackgroundServer, publisher: Publisher, tmp_path: Path
 ) -> None:
-    data = build_wheel("swdemo-uv", "2.0")
     filename = wheel_filename("swdemo-uv", "2.0")
-    assert post(
-        server, "swdemo-uv", "2.0", filename, data, ("__token__", publisher.token)
-    ).is_success
-    assert wait_state(services, filename) == "published"
+    wheel = write(tmp_path, filename, build_wheel("swdemo-uv", "2.0"))
     uv = str(BIN / "uv") if (BIN / "uv").exists() else shutil.which("uv") or "uv"
+    published = subprocess.run(
+        [
+            uv, "publish", "--publish-url", f"{server.url}/legacy/", "--token", publisher.token,
+            str(wheel),
+        ],
+        capture_output=True, text=True, timeout=120, env=CLIENT_ENV, check=False,
+    )  # fmt: skip
+    assert published.returncode == 0, published.stdout + published.stderr
+    assert wait_state(services, filename) == "published"
     target = tmp_path / "uvtarget"
     done = subprocess.run(
         [

@@ -40,6 +40,8 @@ def test_verdicts_round_trip_and_reject_damage(tmp_path: Path) -> None:
     store.put(verdict)
     assert store.get(SHA) == verdict
     path = tmp_path / SHA[:2] / f"{SHA}.json"
+    assert JsonVerdictStore(tmp_path).get(SHA) == verdict  # read back from disk
+    store = JsonVerdictStore(tmp_path)
     path.write_text("{broken")
     assert store.get(SHA) is None  # unreadable: scanned again
     other = dict(json.loads(json.dumps({"sha256": "ef" * 32})))

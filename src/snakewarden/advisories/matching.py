@@ -102,7 +102,44 @@ def range_contains(rng: Range, version: str) -> bool | None:
     return affected
 
 
-_LEADING_NUMBER = re.compile(r"\s*[vV]?(\d+)")
+_PLAIN_RELEASE = re.compile(r"^\d+(?:\.\d+)*$")
+
+
+def _strip_zeros(release: tuple[int, ...]) -> tuple[int, ...]:
+    end = len(release)
+    while end > 1 and release[end - 1] == 0:
+        end -= 1
+    return release[:end]
+
+
+def _equality_key(v: Version) -> tuple[object, ...]:
+    """A hashable key equal for PEP 440-equal versions (plain releases without parsing)."""
+    if v.epoch == 0 and v.pre is None and v.post is None and v.dev is None and v.local is None:
+        return ("release", _strip_zeros(v.release))
+    return ("version", v)
+
+
+def _entry_key(entry: str) -> tuple[object, ...] | None:
+    if _PLAIN_RELEASE.match(entry):
+        return ("release", _strip_zeros(tuple(map(int, entry.split(".")))))
+    parsed = parse_version(entry)
+    return None if parsed is None else _equality_key(parsed)
+
+
+@lru_cache(maxsize=8192)
+def _version_keys(versions: tuple[str, ...]) -> frozenset[tuple[object, ...]]:
+    return frozenset(k for k in map(_entry_key, versions) if k is not None)
+
+
+# Entries whose plain-release spelling is unusual: a "v" prefix, white space, a numeric part with a
+# leading zero, or six or more trailing ".0"s. Lists without any are checked by spelling alone.
+_IRREGULAR = re.compile(r"^[vV\s]|\s$|(?:^|\.)0\d|(?:\.0){6}", re.MULTILINE)
+_MAX_ZEROS = 6
+
+
+@lru_cache(maxsize=8192)
+def _irregular(versions: tuple[str, ...]) -> bool:
+    return _IRREGULAR.search("\n".join(versions)) is not None
 
 
 def _in_versions(affected: Affected, version: str) -> bool:
@@ -113,16 +150,13 @@ def _in_versions(affected: Affected, version: str) -> bool:
     parsed = parse_version(version)
     if parsed is None:
         return False
-    # PEP 440 equality needs the same epoch and first release number: compare those cheaply
-    # first, and parse only the entries that pass.
-    for entry in affected.versions:
-        if parsed.epoch == 0 and "!" not in entry:
-            m = _LEADING_NUMBER.match(entry)
-            if m is not None and int(m.group(1)) != parsed.release[0]:
-                continue
-        if parse_version(entry) == parsed:
-            return True
-    return False
+    key = _equality_key(parsed)
+    if key[0] == "release" and not _irregular(affected.versions):
+        # A plain release equals exactly the spellings "1.2", "1.2.0", "1.2.0.0", ...
+        release = parsed.release[: len(_strip_zeros(parsed.release))]
+        spellings = (".".join(map(str, release + (0,) * n)) for n in range(_MAX_ZEROS))
+        return any(s in affected.versions for s in spellings)
+    return key in _version_keys(affected.versions)
 
 
 def affected_contains(affected: Affected, version: str) -> bool:
@@ -174,9 +208,14 @@ def smallest_fix(
     candidates = sorted(
         {v for adv in advisories for v in fixed_versions(adv, name) if cur is None or v > cur}
     )
+    live = [adv for adv in advisories if not adv.is_withdrawn]
+    entries = [a for adv in live for a in adv.affected_for(name)]
     for candidate in candidates:
         text = str(candidate)
-        if not any(affects(adv, name, text) for adv in advisories):
+        # Ranges first (a few events each), explicit version lists only for the survivors.
+        if any(range_contains(r, text) is True for a in entries for r in a.ranges):
+            continue
+        if not any(_in_versions(a, text) for a in entries):
             return candidate
     return None
 

@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from snakewarden.analysis.facts import Facts, collect_facts
+from snakewarden.analysis.facts import CallFact, Facts, collect_facts
 from snakewarden.analysis.signatures import YaraHit, scan_bytes
 from snakewarden.artifacts.model import Artifact, Member
 from snakewarden.core.models import Finding, Phase, Severity
@@ -79,6 +79,17 @@ class SourceFile:
     _facts: Facts | None = None
     _parsed: bool = False
     _lines: list[str] | None = None
+    _groups: dict[int, list[CallFact]] | None = None
+
+    def groups(self) -> dict[int, list[CallFact]]:
+        """Calls grouped by their outermost function (0 = module level), computed once."""
+        if self._groups is None:
+            self._groups = {}
+            facts = self.facts
+            if facts is not None:
+                for c in facts.calls:
+                    self._groups.setdefault(facts.top_function(c.scope), []).append(c)
+        return self._groups
 
     @property
     def path(self) -> str:
@@ -142,6 +153,13 @@ class ScanContext:
     _sources: list[SourceFile] | None = None
     _yara: dict[str, list[YaraHit]] = field(default_factory=dict)
     _backend_paths: set[str] | None = None
+    _by_path: dict[str, SourceFile] | None = None
+
+    def source(self, member: Member) -> SourceFile | None:
+        """The analysed source of ``member``, if it is one."""
+        if self._by_path is None:
+            self._by_path = {s.member.path: s for s in self.sources()}
+        return self._by_path.get(member.path)
 
     # -- files ------------------------------------------------------------------------------
     def python_members(self) -> list[Member]:
@@ -244,10 +262,13 @@ class ScanContext:
     def prefilter(self, member: Member) -> bool:
         return any(h.rule == "sw_prefilter" for h in self.yara(member))
 
-    def yara_hits(self, *rules: str) -> Iterator[tuple[Member, YaraHit]]:
-        """Every (member, hit) whose YARA rule is one of ``rules``, over all members."""
+    def yara_hits(self, *rules: str, code_only: bool = True) -> Iterator[tuple[Member, YaraHit]]:
+        """Every (member, hit) whose YARA rule is one of ``rules``, over code members (Python,
+        .pth, scripts, extensionless files with a shebang) or, with ``code_only=False``, all."""
         wanted = set(rules)
         for m in self.artifact.members:
+            if code_only and not is_code(m):
+                continue
             for h in self.yara(m):
                 if h.rule in wanted:
                     yield m, h
@@ -255,6 +276,19 @@ class ScanContext:
     # -- findings ---------------------------------------------------------------------------
     def role_for_path(self, member: Member) -> str:
         return self.role_of(member)
+
+
+CODE_SUFFIXES = frozenset(
+    {".py", ".pyw", ".pth", ".sh", ".bash", ".zsh", ".ps1", ".psm1", ".bat", ".cmd", ".vbs",
+     ".vbe", ".js", ".jse", ".wsf", ".hta", ".command", ".pyx"}
+)  # fmt: skip
+
+
+def is_code(member: Member) -> bool:
+    """Python, .pth, or a script (by suffix, or a shebang on an extensionless file)."""
+    if member.suffix in CODE_SUFFIXES:
+        return True
+    return member.suffix == "" and member.data[:2] == b"#!"
 
 
 def _pth_source(data: bytes) -> bytes:

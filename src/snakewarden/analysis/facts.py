@@ -156,8 +156,11 @@ def collect_facts(tree: ast.Module) -> Facts:
     raw_attrs: list[tuple[str, int, int]] = []
     raw_bases: list[tuple[str, tuple[str, ...], int, int]] = []
     raw_decos: list[tuple[str, int, int]] = []
+    skip = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.Pass)
     while stack:
         node, sid = stack.pop()
+        if isinstance(node, skip):
+            continue
         visited += 1
         if visited > MAX_NODES:
             facts.truncated = True

@@ -2,13 +2,17 @@
 
 Each finding's ``weight`` already says how much it counts where it sits (rules scale their base
 weight by the phase: install and start-up code count fully, import-time code less, code inside
-functions nothing calls least; see ``context.phase_factor``). The score combines them:
+functions nothing calls least; see ``context.phase_factor``). The score combines them in three
+steps, all explainable from the findings:
 
-1. per rule, the heaviest finding counts, plus a quarter of the second heaviest (the same
-   behaviour in several places is a little more convincing, never much more);
-2. across rules, a noisy-OR: ``1 - prod(1 - w)``, so independent behaviours reinforce each other
-   (a network call, a host-name lookup and an install hook together are suspicious, each alone is
-   not).
+1. per rule and file, the heaviest finding counts, plus a quarter of the second heaviest (the
+   same behaviour in several places is a little more convincing, never much more);
+2. per file, a noisy-OR over rules, ``1 - prod(1 - s)``: behaviours that meet in one file
+   (a host-name lookup, a network send and an install hook) reinforce each other;
+3. per package, the file that scores highest counts fully, the second half, the others a fifth:
+   malware concentrates its behaviour, while a big library spreads many weak, unrelated signals
+   over many files. Findings about the whole package (archive structure, metadata, name,
+   history: those without a file) join the top file at full weight.
 
 Verdict thresholds: ``MALICIOUS_AT`` and ``SUSPICIOUS_AT`` on the score.
 """
@@ -19,11 +23,14 @@ from collections.abc import Iterable
 
 from snakewarden.core.models import Finding, Verdict
 
-__all__ = ["MALICIOUS_AT", "SUSPICIOUS_AT", "combine", "judge", "rule_strengths"]
+__all__ = ["MALICIOUS_AT", "SUSPICIOUS_AT", "combine", "file_scores", "judge", "rule_strengths"]
 
 MALICIOUS_AT = 0.8
 SUSPICIOUS_AT = 0.5
 SECOND_SHARE = 0.25
+#: How much the 2nd, and the 3rd and later, files count relative to the top one.
+SECOND_FILE = 0.5
+OTHER_FILES = 0.2
 
 
 def rule_strengths(findings: Iterable[Finding]) -> dict[str, float]:
@@ -45,13 +52,35 @@ def combine(strengths: Iterable[float]) -> float:
     """Noisy-OR of independent pieces of evidence."""
     clean = 1.0
     for s in strengths:
-        clean *= 1.0 - s
+        clean *= 1.0 - min(max(s, 0.0), 1.0)
     return 1.0 - clean
+
+
+def _file_key(f: Finding) -> str:
+    # archive members of a nested archive count as their own file; package-wide findings as ""
+    return f.file if f.line or f.phase.value != "none" else ""
+
+
+def file_scores(findings: Iterable[Finding]) -> tuple[float, list[tuple[str, float]]]:
+    """(package-wide evidence, [(file, score)] sorted from the highest)."""
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_file.setdefault(_file_key(f), []).append(f)
+    package = combine(rule_strengths(by_file.pop("", [])).values())
+    files = sorted(
+        ((name, combine(rule_strengths(fs).values())) for name, fs in by_file.items()),
+        key=lambda kv: -kv[1],
+    )
+    return package, files
 
 
 def judge(findings: Iterable[Finding]) -> tuple[float, Verdict]:
     """The score in 0..1 and the verdict for ``findings`` (from any source)."""
-    score = round(combine(rule_strengths(findings).values()), 4)
+    package, files = file_scores(findings)
+    parts = [package]
+    for i, (_name, s) in enumerate(files):
+        parts.append(s if i == 0 else s * (SECOND_FILE if i == 1 else OTHER_FILES))
+    score = round(combine(parts), 4)
     if score >= MALICIOUS_AT:
         return score, Verdict.MALICIOUS
     if score >= SUSPICIOUS_AT:

@@ -8,6 +8,7 @@ becomes a finding on the artifact; only an unreadable or empty input raises ``Ar
 
 from __future__ import annotations
 
+import bz2
 import contextlib
 import hashlib
 import io
@@ -293,6 +294,10 @@ class _Collector:
         inner.kept = self.kept
         inner.count = self.count
         try:
+            if kind in ("gzip", "bzip2", "xz") and not _is_tar_stream(data, kind, 512):
+                # A single compressed file (``data.txt.gz``): its content is one member.
+                self._decompressed(path, data, kind)
+                return
             _read_container(data, kind, inner, depth=1)
         except ArtifactError as exc:
             self.issues.append(
@@ -318,6 +323,66 @@ class _Collector:
         self.kept = inner.kept
         self.count = inner.count
         self.stopped = self.stopped or inner.stopped
+
+    def _decompressed(self, path: str, data: bytes, kind: str) -> None:
+        cap = self.limits.max_code_size
+        content = _decompress(data, kind, cap + 1)
+        name = path.rsplit("/", 1)[-1]
+        inner_name = name.rsplit(".", 1)[0] if "." in name else name
+        if (
+            len(data) > 0
+            and len(content) > 1024 * 1024
+            and len(content) / len(data) > (self.limits.max_ratio)
+        ):
+            self.issues.append(
+                _issue(
+                    "archive-bomb",
+                    "compressed member inflates past the ratio bound",
+                    self.prefix + path,
+                    0.3,
+                )
+            )
+            return
+        self.account(len(content))
+        whole = _wants_whole(inner_name, len(content))
+        kept = content[:cap] if whole else content[: self.limits.head_size]
+        self.kept += len(kept)
+        self.members.append(
+            Member(
+                f"{self.prefix}{path}!{inner_name}",
+                kept,
+                len(content),
+                complete=len(content) <= len(kept),
+            )
+        )
+
+
+def _decompress(data: bytes, kind: str, limit: int) -> bytes:
+    """At most ``limit`` bytes of the decompressed ``data`` (gzip, bzip2 or xz)."""
+    if kind == "gzip":
+        return zlib.decompressobj(wbits=47).decompress(data, limit)
+    if kind == "bzip2":
+        return bz2.BZ2Decompressor().decompress(data, max_length=limit)
+    return lzma.LZMADecompressor().decompress(data, max_length=limit)
+
+
+def _is_tar_stream(data: bytes, kind: str, peek: int) -> bool:
+    """Whether compressed ``data`` holds a tar archive (its first block has the ustar magic)."""
+    try:
+        head = _decompress(data, kind, max(peek, 512))
+    except _READ_ERRORS:
+        return True  # let the tar reader report what is wrong
+    return head[257:262] == b"ustar" or (len(head) >= 512 and _v7_tar_header(head))
+
+
+def _v7_tar_header(block: bytes) -> bool:
+    """A pre-POSIX tar header: its checksum field matches the header's bytes."""
+    try:
+        stored = int(block[148:156].split(b"\0", 1)[0].strip() or b"-1", 8)
+    except ValueError:
+        return False
+    computed = sum(block[:148]) + 8 * 32 + sum(block[156:512])
+    return stored == computed
 
 
 def _odd_name(path: str) -> str | None:

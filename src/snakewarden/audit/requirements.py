@@ -8,6 +8,7 @@ reported. Constraints files (``-c``) do not add dependencies; they pin unpinned 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shlex
 from collections.abc import Callable, Mapping
@@ -161,10 +162,8 @@ def _read(
         origin = f"{path}:{number}"
         tokens = line.split()
         if "'" in line or '"' in line:
-            try:
+            with contextlib.suppress(ValueError):
                 tokens = shlex.split(line, posix=True)
-            except ValueError:
-                pass
         if not tokens:
             continue
         head = tokens[0]

@@ -106,11 +106,13 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return EXIT_ERROR
 
 
-def _open(args: argparse.Namespace) -> Any:
+def _open(args: argparse.Namespace, *, create: bool = False) -> Any:
     from snakewarden.adapters.home import home_dir
     from snakewarden.advisories.store import DB_FILENAME, SqliteAdvisoryStore
 
     path = args.db if args.db is not None else home_dir() / DB_FILENAME
+    if args.db is not None and not create and not path.exists():
+        raise UsageError(f"--db {path} does not exist")
     return SqliteAdvisoryStore(path)
 
 
@@ -129,7 +131,7 @@ def _print_stats(stats: Any) -> None:
 def run_import(args: argparse.Namespace) -> int:
     from snakewarden.advisories.sources import import_path
 
-    store = _open(args)
+    store = _open(args, create=True)
     total = 0
     try:
         for path in args.files:
@@ -162,7 +164,7 @@ def run_update(args: argparse.Namespace) -> int:
         )
     if (args.path or args.url) and len(sources) != 1:
         raise UsageError("--path and --url need exactly one --source")
-    store = _open(args)
+    store = _open(args, create=True)
     try:
         with httpx.Client(
             timeout=httpx.Timeout(args.timeout, connect=15.0),

@@ -12,10 +12,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from snakewarden.errors import ProvenanceError, UsageError
+from snakewarden.artifacts import Limits, read_artifact
+from snakewarden.errors import ProvenanceError, SnakewardenError, UsageError
 from snakewarden.provenance.check import verify_distribution
+from snakewarden.provenance.identity import metadata_findings, parse_repository_url
 from snakewarden.provenance.model import DistributionFile, VerificationReport
 from snakewarden.provenance.parse import ParseLimits, parse_document
+from snakewarden.provenance.scanning import metadata_urls
 from snakewarden.provenance.verify import SigstoreAttestationVerifier
 
 EXIT_VERIFIED, EXIT_NOT_VERIFIED = 0, 1
@@ -29,8 +32,9 @@ def register(subparsers: Any) -> None:
         description=(
             "Verify a wheel or sdist against its PEP 740 provenance: the Sigstore signature, the "
             "binding to this file (name and sha256) and the Trusted Publisher that signed it. "
-            "Uses the trust root bundled with sigstore-python; nothing goes online unless "
-            "--online is given. Without --provenance, FILE.provenance or "
+            "Uses the trust root bundled with sigstore-python (refreshed through TUF only with "
+            "--online); nothing else goes online but --index-url. Without --provenance, "
+            "FILE.provenance or "
             "FILE.publish.attestation beside FILE is used, or the provenance is fetched from "
             "--index-url."
         ),
@@ -110,8 +114,26 @@ def _provenance_bytes(args: argparse.Namespace, dist: DistributionFile) -> tuple
     )
 
 
+def _metadata_warnings(path: Path, report: VerificationReport) -> list[str]:
+    """The publisher compared with the repository URLs of the file's own metadata."""
+    if not report.verified or report.publisher is None:
+        return []
+    limits = Limits()
+    try:
+        data = _read_bounded(path, limits.max_archive_size)
+        artifact = read_artifact(data, path.name, limits)
+    except (SnakewardenError, OSError) as exc:
+        return [f"the file's metadata could not be read to compare its URLs: {exc}"]
+    findings = metadata_findings(report.publisher, metadata_urls(artifact.metadata))
+    return [f.message for f in findings]
+
+
 def _render_text(
-    report: VerificationReport, source: str, verifier_notes: list[str], online: bool
+    report: VerificationReport,
+    source: str,
+    verifier_notes: list[str],
+    online: bool,
+    warnings: list[str],
 ) -> str:
     lines: list[str] = []
     dist = report.file
@@ -129,6 +151,7 @@ def _render_text(
         f"(Sigstore {att.instance.value})"
         for att in report.attestations
     )
+    lines.extend(f"  warning: {w}" for w in warnings)
     lines.append(f"  provenance: {source}")
     trust = "refreshed online (TUF)" if online else "offline, bundled with sigstore-python"
     lines.append(f"  trust root: {trust}")
@@ -145,19 +168,29 @@ def _render_text(
 def run(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise UsageError(f"{args.file} is not a file")
+    if args.repository and parse_repository_url(args.repository) is None:
+        raise UsageError(
+            f"--repository {args.repository!r} is not a GitHub or GitLab repository URL",
+            hint="e.g. --repository https://github.com/OWNER/NAME",
+        )
     dist = DistributionFile(args.file.name, _sha256_file(args.file))
     raw, source = _provenance_bytes(args, dist)
     document = parse_document(raw)
     verifier = SigstoreAttestationVerifier(online=args.online, allow_staging=args.staging)
     report = verify_distribution(dist, document, verifier, repository=args.repository)
+    warnings = _metadata_warnings(args.file, report)
     if args.format == "json":
         out = report.to_json()
         out["provenance_source"] = source
         out["trust_root"] = "online" if args.online and not verifier.notes else "offline"
         out["notes"] = [*out["notes"], *verifier.notes]
+        out["warnings"] = warnings
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
     else:
         sys.stdout.write(
-            _render_text(report, source, verifier.notes, args.online and not verifier.notes) + "\n"
+            _render_text(
+                report, source, verifier.notes, args.online and not verifier.notes, warnings
+            )
+            + "\n"
         )
     return EXIT_VERIFIED if report.verified else EXIT_NOT_VERIFIED

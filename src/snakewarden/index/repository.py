@@ -126,6 +126,15 @@ class LocalProjectSource:
             serial=serial,
         )  # fmt: skip
 
+    def touch(self, name: str) -> None:
+        """Bump the serial of ``name``: its pages are rendered afresh."""
+        with self.db.write() as s:
+            s.execute(
+                update(Project)
+                .where(Project.normalized_name == name)
+                .values(serial=Project.serial + 1)
+            )
+
     def project_names(self) -> Sequence[str]:
         with self.db.read() as s:
             return s.scalars(

@@ -39,6 +39,7 @@ class UploadReceipt:
     version: str
     sha256: str
     new_project: bool
+    duplicate: bool = False  # an identical re-upload of a file already here
 
 
 class UploadService:
@@ -86,7 +87,10 @@ class UploadService:
         now = self.clock.now()
         with self.db.write() as s:
             used = s.scalar(select(DistFile).where(DistFile.filename == form.filename))
-            if used is not None:
+            identical = (
+                used is not None and used.sha256 == key and used.state != FileState.DELETED.value
+            )
+            if used is not None and not identical:
                 gone = (
                     " (it was deleted; a filename can never be reused)"
                     if (used.state == FileState.DELETED.value)
@@ -97,7 +101,7 @@ class UploadService:
                     "or a build tag"
                 )
             same = s.scalar(select(DistFile.filename).where(DistFile.sha256 == key))
-            if same is not None:
+            if same is not None and not identical:
                 raise BadRequest(f"The content of this file was already uploaded as {same!r}")
             project = s.scalar(select(Project).where(Project.normalized_name == name))
             new_project = project is None
@@ -133,6 +137,10 @@ class UploadService:
                 raise Forbidden(
                     f"The user {user.username!r} isn't allowed to upload to project {name!r}: "
                     "ask one of its owners for the maintainer role"
+                )
+            if used is not None:  # the very same file again (a retry): nothing to do, like PyPI
+                return UploadReceipt(
+                    used.id, used.filename, name, form.version, key, False, duplicate=True
                 )
             ctx = UploadContext(
                 project=name,

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -68,6 +71,29 @@ MAX_FORM_PART = 5 * 1024 * 1024
 REASON_HEADER = "x-snakewarden-reason"
 
 
+class PageCache:
+    """Rendered project pages by (name, media type), valid while the project's serial holds."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._items: OrderedDict[tuple[str, str], tuple[int, bytes]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> tuple[int, bytes] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: tuple[str, str], serial: int, body: bytes) -> None:
+        with self._lock:
+            self._items[key] = (serial, body)
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
 @dataclass
 class IndexServices:
     """Everything a request needs; built by ``app.build_services``."""
@@ -83,6 +109,7 @@ class IndexServices:
     local: LocalProjectSource
     source: ProjectSource
     workers: ScanWorkers | None = None
+    page_cache: PageCache = field(default_factory=lambda: PageCache())
     extra: dict[str, Any] = field(default_factory=dict)
     provenance: IndexProvenance | None = None  # PEP 740: attestations on upload, Integrity API
 
@@ -186,12 +213,29 @@ async def simple_project(request: Request) -> Response:
     page = await _call(services.source.project, name)
     if page is None or not page.files:
         raise NotFound(f"no project named {name!r} on this index")
-    if media == simple.JSON_V1:
+    key = (name, media)
+    cached = services.page_cache.get(key)
+    if cached is not None and cached[0] == page.serial:
+        body = cached[1]
+    elif media == simple.JSON_V1:
         doc = simple.project_json(page)
         if services.provenance is not None:  # PEP 740 "provenance" URLs of attested files
             doc = await _call(services.provenance.annotate_project_json, doc)
-        return _simple_response(media, doc, "")
-    return _simple_response(media, None, simple.project_html(page))
+        body = simple.dumps(doc)
+        services.page_cache.put(key, page.serial, body)
+    else:
+        body = simple.project_html(page).encode()
+        services.page_cache.put(key, page.serial, body)
+    headers = {
+        "vary": "Accept",
+        "cache-control": "max-age=60",
+        "x-pypi-last-serial": str(page.serial),
+        "etag": f'"{page.serial}-{hashlib.sha256(body).hexdigest()[:16]}"',
+    }
+    if request.headers.get("if-none-match") == headers["etag"]:
+        return Response(status_code=304, headers=headers)
+    content_type = media if media != simple.TEXT_HTML else "text/html; charset=utf-8"
+    return Response(body, media_type=content_type, headers=headers)
 
 
 def _download(services: IndexServices, filename: str, meta: RequestMeta) -> tuple[str, bool]:
@@ -345,10 +389,14 @@ async def legacy_upload(request: Request) -> Response:
         except AttestationRejected as exc:
             raise BadRequest(f"Invalid attestations: {exc.reason}", hint=exc.hint) from exc
     receipt = await _call(services.uploads.accept, principal, parsed, data, meta)
-    if attested is not None and services.provenance is not None:
+    # An identical re-upload keeps the provenance recorded the first time (never rewritten).
+    if attested is not None and services.provenance is not None and not receipt.duplicate:
         await _call(services.provenance.save, receipt.filename, attested)
+        await _call(services.local.touch, receipt.project)  # cached pages gain the provenance
     if services.workers is not None:
         services.workers.notify()
+    if receipt.duplicate:
+        return PlainTextResponse(f"OK: {receipt.filename} was already uploaded (identical)\n")
     return PlainTextResponse(
         f"OK: {receipt.filename} received; it will be served once its scan is clean\n"
     )

@@ -176,7 +176,7 @@ class HttpProvenanceClient:
         status, body, _ = self._get(url, self.max_provenance_bytes, "application/json")
         if status == 404:
             raise ProvenanceUnavailable(
-                f"{filename}: no provenance available from the index",
+                f"{filename}: no provenance available from the index ({url} answered 404)",
                 url=url,
                 hint="the file may have been uploaded without attestations, or the index does "
                 "not offer the Integrity API; pass --provenance FILE if you have one",

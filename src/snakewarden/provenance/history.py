@@ -18,12 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from packaging.version import InvalidVersion, Version
 
 from snakewarden.core.models import Finding, Severity
 from snakewarden.provenance.model import Publisher, VerificationReport
-from snakewarden.provenance.parse import ProvenanceDoc
+
+if TYPE_CHECKING:  # parsing pulls in pydantic and sigstore: keep this module light
+    from snakewarden.provenance.parse import ProvenanceDoc
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,13 @@ from packaging.utils import (
     parse_sdist_filename,
     parse_wheel_filename,
 )
-from pypi_attestations import AttestationError, GitHubPublisher, GitLabPublisher, GooglePublisher
+from pypi_attestations import (
+    AttestationError,
+    CircleCIPublisher,
+    GitHubPublisher,
+    GitLabPublisher,
+    GooglePublisher,
+)
 from sigstore.verify import Verifier, policy
 
 from snakewarden.errors import ProvenanceError
@@ -94,10 +100,14 @@ def _policy_for(expected: Publisher | None) -> Any:
         )._as_policy()
     if kind is PublisherKind.GOOGLE:
         return GooglePublisher(email=expected.email)._as_policy()
+    if kind is PublisherKind.CIRCLECI:
+        return CircleCIPublisher(
+            project_id=expected.repository, pipeline_definition_id=expected.workflow
+        )._as_policy()
     if kind is PublisherKind.ACTIVESTATE:
         # pypi-attestations has no ActiveState publisher: the issuer is all we can pin.
         return policy.OIDCIssuerV2(ACTIVESTATE_ISSUER)
-    raise AttestationInvalid(f"publisher kind {kind.value} cannot be verified by snakewarden")
+    raise AttestationInvalid(f"publisher kind {kind.value} cannot be verified")  # pragma: no cover
 
 
 def identity_of(cert_der: bytes) -> SignerIdentity:

@@ -108,9 +108,18 @@ class JsonVerdictStore:
     An unreadable or tampered entry reads as absent, so the file is scanned again.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, memory: int = 10_000) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
+        self._memory: dict[str, FileVerdict] = {}  # recent verdicts, so warm hits skip the disk
+        self._memory_size = memory
+        self._lock = threading.Lock()
+
+    def _remember(self, verdict: FileVerdict) -> None:
+        with self._lock:
+            if len(self._memory) >= self._memory_size:
+                self._memory.pop(next(iter(self._memory)))
+            self._memory[verdict.sha256] = verdict
 
     def _path(self, sha256: str) -> Path:
         if not _SHA256.match(sha256):
@@ -119,6 +128,10 @@ class JsonVerdictStore:
 
     def get(self, sha256: str) -> FileVerdict | None:
         path = self._path(sha256)
+        with self._lock:
+            known = self._memory.get(sha256)
+        if known is not None:
+            return known
         try:
             with path.open("rb") as fh:
                 data = fh.read(_MAX_VERDICT_FILE)
@@ -127,7 +140,10 @@ class JsonVerdictStore:
             return None
         except (OSError, ValueError, ProxyError):
             return None
-        return verdict if verdict.sha256 == sha256 else None
+        if verdict.sha256 != sha256:
+            return None
+        self._remember(verdict)
+        return verdict
 
     def put(self, verdict: FileVerdict) -> None:
         data = json.dumps(verdict_to_json(verdict), sort_keys=True).encode()
@@ -135,6 +151,7 @@ class JsonVerdictStore:
             write_atomic(self._path(verdict.sha256), data)
         except OSError as exc:
             raise ProxyError(f"cannot store the verdict of {verdict.filename}: {exc}") from exc
+        self._remember(verdict)
 
 
 def record_to_json(entry: DecisionRecord) -> dict[str, Any]:

@@ -9,7 +9,7 @@ Scan results (``ScanResult``) are written by the scan reporters:
 
 Every scan reporter follows ``ScanReporter``: ``add(result)`` for each result in order (a
 streaming format writes it at once), then ``close()`` to finish the document. Other kinds of
-output (CycloneDX, audit reports) live in their own modules beside these.
+output live in their own modules beside these (``cyclonedx``, ``audit_json``, ``audit_sarif``).
 """
 
 from __future__ import annotations

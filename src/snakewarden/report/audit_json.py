@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from snakewarden.audit.model import AuditFinding, AuditReport, Dependency, Problem
+from snakewarden.audit.model import AuditFinding, AuditReport, Dependency, FindingKind, Problem
 
 SCHEMA = "snakewarden-audit/1"
 
@@ -60,6 +60,7 @@ def report_dict(report: AuditReport) -> dict[str, Any]:
             "dependencies": len(report.results),
             "vulnerable": sum(1 for r in report.results if r.findings),
             "findings": len(report.findings),
+            "malicious": sum(1 for _d, f in report.findings if f.kind is FindingKind.MALICIOUS),
             "errors": len(report.errors),
             "exit_code": report.exit_code,
         },

@@ -16,6 +16,7 @@ from snakewarden.advisories.matching import (
     affects,
     fixed_versions,
     merge_aliases,
+    parse_version,
     range_contains,
     semver_key,
     smallest_fix,
@@ -144,3 +145,25 @@ def test_last_affected_agrees_with_specifierset(hi: Version, v: Version) -> None
         (Event(EventKind.INTRODUCED, "0"), Event(EventKind.LAST_AFFECTED, str(hi))),
     )
     assert range_contains(rng, str(v)) is SpecifierSet(f"<={hi}").contains(v, prereleases=True)
+
+
+pep440 = st.builds(
+    lambda rel, pre, post: Version(".".join(map(str, rel)) + pre + post),
+    st.lists(st.integers(0, 12), min_size=1, max_size=4),
+    st.sampled_from(["", "a1", "rc2"]),
+    st.sampled_from(["", ".post1"]),
+)
+
+
+spellings = st.sampled_from(["{}", "v{}", " {} ", "{}.0", "{}.0.0.0.0.0.0"])
+
+
+@given(a=pep440, b=pep440, spelling=spellings)
+@example(a=Version("1.0"), b=Version("1.0.0"), spelling="{}")
+@example(a=Version("1.0rc2"), b=Version("1.0.0rc2"), spelling="{}")
+def test_versions_list_membership_is_pep440_equality(a: Version, b: Version, spelling: str) -> None:
+    entry = spelling.format(a)
+    assume(parse_version(entry) == a)  # ".0" suffixes only keep plain releases equal
+    rec = osv("X-1", versions=["0.0.1", entry])
+    assume(b != Version("0.0.1"))
+    assert affects(parse_advisory(rec), DEMO, str(b)) is (a == b)

@@ -306,6 +306,29 @@ def test_nested_archive_two_levels_is_not_opened() -> None:
     assert not any(p.count("!") > 1 for p in paths(art))
 
 
+@pytest.mark.parametrize("suffix", ["gz", "bz2", "xz"])
+def test_nested_single_compressed_file_is_read(suffix: str) -> None:
+    import bz2
+    import gzip
+    import lzma
+
+    pack = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[suffix]
+    data = make_tar([*sdist_entries(), (f"demo-1.0/data/payload.py.{suffix}", pack(b"x = 1\n"))])
+    art = read_artifact(data, "x.tar.gz")
+    member = art.member(f"demo-1.0/data/payload.py.{suffix}!payload.py")
+    assert member is not None
+    assert member.data == b"x = 1\n"
+    assert not rules(art)
+
+
+def test_nested_compressed_bomb_is_flagged() -> None:
+    import gzip
+
+    bomb = gzip.compress(bytes(32 * MiB))
+    art = read_artifact(make_tar([*sdist_entries(), ("demo-1.0/z.txt.gz", bomb)]), "x.tar.gz")
+    assert "archive-bomb" in rules(art)
+
+
 def test_nested_corrupt_archive_is_a_finding() -> None:
     art = read_artifact(make_tar([*sdist_entries(), ("demo-1.0/x.zip", b"PK\x03\x04junk")]), "x")
     assert "archive-corrupt" in rules(art)

@@ -101,7 +101,8 @@ def test_json_report(report: AuditReport) -> None:
     doc = json.loads(render_json(report))
     assert doc["schema"] == "snakewarden-audit/1"
     assert doc["summary"] == {
-        "dependencies": 3, "vulnerable": 3, "findings": 4, "errors": 1, "exit_code": 1,
+        "dependencies": 3, "vulnerable": 3, "findings": 4, "malicious": 1, "errors": 1,
+        "exit_code": 1,
     }  # fmt: skip
     webthing = doc["dependencies"][0]
     assert webthing["fix_version"] == "1.5"

@@ -218,3 +218,47 @@ def test_online_falls_back_to_bundled_root_when_unreachable(vectors: Path) -> No
     )
     assert online.verified
     assert any("could not refresh the Sigstore production trust root" in n for n in verifier.notes)
+
+
+@pytest.mark.parametrize(
+    "publisher",
+    [
+        {"kind": "GitLab", "repository": "sigstore/sigstore-python", "workflow_filepath": "x.yml"},
+        {"kind": "Google", "email": "release@example.invalid"},
+        {"kind": "CircleCI", "project_id": "p", "pipeline_definition_id": "d"},
+        {"kind": "ActiveState", "organization": "o", "project": "p"},
+        {"kind": "GitHub", "repository": "sigstore/other", "workflow": "release.yml"},
+    ],
+)
+def test_a_provenance_claiming_another_publisher_fails(
+    vectors: Path, publisher: dict[str, str]
+) -> None:
+    raw = json.loads((vectors / (SIGSTORE + ".provenance")).read_bytes())
+    raw["attestation_bundles"][0]["publisher"] = publisher
+    report = verify_distribution(
+        distribution_of(SIGSTORE, (vectors / SIGSTORE).read_bytes()),
+        parse_document(json.dumps(raw)),
+        SigstoreAttestationVerifier(),
+    )
+    assert not report.verified
+    assert "signature verification failed" in report.problems[0]
+
+
+def test_verifier_with_repository_only_publishers(vectors: Path) -> None:
+    from snakewarden.provenance.interfaces import AttestationInvalid
+    from snakewarden.provenance.parse import AttestationDoc
+
+    doc = parse_document(
+        (vectors / "gitlab_oidc_project-0.0.3.tar.gz.publish.attestation").read_bytes()
+    )
+    assert isinstance(doc, AttestationDoc)
+    dist = distribution_of(GITLAB, (vectors / GITLAB).read_bytes())
+    verifier = SigstoreAttestationVerifier()
+    ok = verifier.verify(
+        doc, dist, Publisher(PublisherKind.GITLAB, repository="facutuesca/gitlab-oidc-project")
+    )
+    assert ok.identity.issuer == "https://gitlab.com"
+    with pytest.raises(AttestationInvalid, match="signature verification failed"):
+        verifier.verify(doc, dist, Publisher(PublisherKind.GITLAB, repository="other/project"))
+    with pytest.raises(AttestationInvalid):
+        verifier.verify(doc, dist, Publisher(PublisherKind.GITHUB, repository="o/r"))

@@ -160,13 +160,7 @@ def subtree_has(node: ast.AST, kinds: tuple[type[ast.AST], ...], limit: int = 20
 
 def group_calls(src: SourceFile) -> dict[int, list[CallFact]]:
     """Calls grouped by their outermost function (0 = module level): one unit of behaviour."""
-    facts = src.facts
-    groups: dict[int, list[CallFact]] = {}
-    if facts is None:
-        return groups
-    for c in facts.calls:
-        groups.setdefault(facts.top_function(c.scope), []).append(c)
-    return groups
+    return src.groups()
 
 
 def group_strings(src: SourceFile) -> dict[int, list[str]]:
@@ -268,10 +262,7 @@ SCRIPT_SUFFIXES = frozenset(
 
 
 def source_for(ctx: ScanContext, member: Member) -> SourceFile | None:
-    for src in ctx.sources():
-        if src.member.path == member.path:
-            return src
-    return None
+    return ctx.source(member)
 
 
 def phase_at_line(src: SourceFile, line: int) -> Phase:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from snakewarden.analysis.context import Role, ScanContext
@@ -16,7 +17,6 @@ from snakewarden.analysis.rules._common import (
     is_send,
     parsed,
 )
-from snakewarden.analysis.signatures import scan_bytes
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -27,13 +27,15 @@ META = RuleMeta(
 )
 
 
+_IP_LOOKUP = re.compile(
+    r"api[0-9]?\.ipify\.org|ipinfo\.io|ifconfig\.me|checkip\.amazonaws\.com|ip-api\.com|"
+    r"icanhazip\.com|myexternalip\.com|geolocation-db\.com|ipapi\.co|wtfismyip\.com",
+    re.IGNORECASE,
+)
+
+
 def _ip_lookup(strings: list[str]) -> bool:
-    return any(
-        ("ip" in s.lower() or "ifconfig" in s.lower())
-        and any(h.rule == "sw_ip_lookup" for h in scan_bytes(s.encode("utf-8", "replace")))
-        for s in strings
-        if len(s) < 300 and "." in s
-    )
+    return any(len(s) < 500 and _IP_LOOKUP.search(s) for s in strings)
 
 
 class _Rule:

@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from snakewarden.analysis.context import Role, ScanContext
+from snakewarden.analysis.facts import Facts
 from snakewarden.analysis.rule import RuleMeta
-from snakewarden.analysis.rules._common import Emitter, parsed
+from snakewarden.analysis.rules._common import (
+    Emitter,
+    is_exec,
+    is_network,
+    is_process,
+    parsed,
+)
+from snakewarden.analysis.rules.process_exec import _BUILD_TOOLS, _command_text, _first_word
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -38,11 +46,47 @@ class _Rule:
                         continue
                     cmd = base.rsplit(".", 1)[-1]
                     if cmd in _INSTALL:
-                        yield emit.at(src, line, scope, 0.2,
-                                      f"class {name} overrides the '{cmd}' command")
+                        acts = _actions(facts, name)
+                        if acts:
+                            yield emit.at(src, line, scope, 0.5,
+                                          f"class {name} overrides the '{cmd}' command and "
+                                          f"runs {', '.join(sorted(acts)[:3])}")
+                        else:
+                            yield emit.at(src, line, scope, 0.2,
+                                          f"class {name} overrides the '{cmd}' command")
                     elif cmd in _BUILD:
                         yield emit.at(src, line, scope, 0.03,
                                       f"class {name} overrides the '{cmd}' build step")
+
+
+def _actions(facts: Facts, cls: str) -> set[str]:
+    """Processes, network calls and dynamic code inside the methods of class ``cls``."""
+    ids = {s.id for s in facts.scopes if s.kind == "class" and s.name == cls}
+    for _ in range(2):  # helpers the methods call, two levels deep
+        names: set[str] = set()
+        for sc in facts.scopes:
+            if sc.id in ids or sc.parent in ids:
+                names |= sc.names
+        ids |= {sc.id for sc in facts.scopes if sc.kind == "function" and sc.name in names}
+    acts: set[str] = set()
+    for call in facts.calls:
+        sid = call.scope
+        inside = False
+        while sid > 0:
+            if sid in ids:
+                inside = True
+                break
+            sid = facts.scopes[sid].parent
+        if not inside:
+            continue
+        if is_process(call):
+            text = _command_text(call.node)
+            if text is not None and _first_word(text) in _BUILD_TOOLS:
+                continue
+            acts.add(call.name)
+        elif is_network(call) or is_exec(call):
+            acts.add(call.name)
+    return acts
 
 
 RULE = _Rule()

@@ -82,7 +82,7 @@ rule sw_credential_paths
         $keychain = /login\.keychain|security\s+find-(generic|internet)-password/
         $cookies_db = /Network[\/\\]+Cookies|cookies\.sqlite/
         $ftp = /FileZilla[\/\\]+(recentservers|sitemanager)\.xml/ nocase
-        $steam = /Steam[\/\\]+config[\/\\]+(loginusers|config)\.vdf|ssfn/ nocase
+        $steam = /Steam[\/\\]+config[\/\\]+loginusers\.vdf/ nocase
     condition:
         any of them
 }

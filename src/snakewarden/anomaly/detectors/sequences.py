@@ -109,14 +109,16 @@ class SuspiciousSession:
             for pre, act in pairs(ctx, ctx.config.session_window, ACCESS, SENSITIVE)
             if len(pre.novelty) >= 2 and pre.network == act.network
         )
+        done: set[str] = set()
         for pre, act in found:
-            if self._vouched(ctx, pre, act):
-                return
+            if act.event_id in done or self._vouched(ctx, pre, act):
+                continue
+            done.add(act.event_id)
             yield self._alert(ctx, [pre, act] if pre is not act else [act], act)
-            return
 
     def _vouched(self, ctx: Context, pre: Mark, act: Mark) -> bool:
-        """A login from the action's network with a device the account used before the session.
+        """An earlier login from the action's network with a device the account used before the
+        session.
 
         Travellers log in from hotels with their own laptop; a thief with a stolen token or
         password does not have the victim's device (its user agent).
@@ -128,7 +130,7 @@ class SuspiciousSession:
         for m in account.recent:
             if m.tag is not EventTag.LOGIN or m.network != act.network or m.agent is None:
                 continue
-            if not start <= m.time <= act.time:
+            if not start <= m.time < act.time:  # strictly before: order-free at equal times
                 continue
             since = account.agent_since.get(m.agent)
             if since is not None and since < pre.time:
@@ -245,13 +247,33 @@ class RecoveryThenUpload:
 
     def observe(self, ctx: Context) -> Iterator[Alert]:
         mark, account = ctx.mark, ctx.account
-        if mark is None or account is None or mark.tag not in (self.precursors | UPLOAD):
+        if mark is None or account is None or mark.tag not in ACCESS:
             return
-        found = list(pairs(ctx, self.window, self.precursors, UPLOAD))
-        if not found:
-            return
-        act = found[0][1]
-        pres = sorted({id(p): p for p, _ in found}.values(), key=lambda m: m.time)
+        if mark.tag is EventTag.FILE_UPLOADED:
+            uploads = [mark]
+        else:
+            # A precursor, or a corroborating event, arriving at the same time as an upload
+            # that is already scored: evaluate that upload again (order-free within a time).
+            uploads = [
+                m
+                for m in account.recent
+                if m.time == ctx.now and m.tag is EventTag.FILE_UPLOADED and m is not mark
+            ]
+        for act in uploads:
+            alert = self._evaluate(ctx, act)
+            if alert is not None:
+                yield alert
+                return
+
+    def _evaluate(self, ctx: Context, act: Mark) -> Alert | None:
+        account = ctx.account
+        assert account is not None
+        start = act.time - self.window
+        pres = [
+            m for m in account.recent if m.tag in self.precursors and start <= m.time <= act.time
+        ]
+        if not pres:
+            return None
         first = pres[0]
         session = [
             m
@@ -268,11 +290,11 @@ class RecoveryThenUpload:
         if dormant is not None:
             reasons.append(f"project {act.project} had no release for {ago(dormant)}")
         if not reasons:
-            return
-        marks = [*pres, *session[:3], act]
+            return None
+        marks = list({id(m): m for m in [*pres, *session[:3], act]}.values())
         evidence = [("account", ctx.event.actor or "?"), ("why", "; ".join(reasons))]
         evidence.extend((f"event {i + 1}", _describe(m)) for i, m in enumerate(marks))
-        yield make_alert(
+        return make_alert(
             self.id,
             Severity.HIGH,
             SubjectKind.PROJECT,
