@@ -226,11 +226,16 @@ def main() -> int:
     ns = ap.parse_args()
     ensure_pip_audit()
     work = Path(tempfile.mkdtemp(prefix="auditbench-"))
-    env = dict(os.environ, SNAKEWARDEN_HOME=str(work / "home"))
+    # An installed snakewarden has compiled bytecode (pip compiles on install), as pip-audit in
+    # its venv has. This checkout may run with PYTHONDONTWRITEBYTECODE=1, which would make every
+    # run recompile snakewarden from source: give both tools a bytecode cache outside the tree.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(SNAKEWARDEN_HOME=str(work / "home"), PYTHONPYCACHEPREFIX=str(work / "pycache"))
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(f"load average at start: {os.getloadavg()}")
+    print("bytecode cache: on for both tools (PYTHONPYCACHEPREFIX under the work folder)")
 
     t = time.perf_counter()
     subprocess.run([*SNAKEWARDEN, "db", "import", str(ADVISORIES)], env=env, check=True)
@@ -279,7 +284,7 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
         return 0 if ok else 1
     export, what = osv_export(work, ns.records)
-    env2 = dict(os.environ, SNAKEWARDEN_HOME=str(work / "home2"))
+    env2 = dict(env, SNAKEWARDEN_HOME=str(work / "home2"))
     t = time.perf_counter()
     subprocess.run([*SNAKEWARDEN, "db", "import", str(export)], env=env2, check=True)
     print(f"db import of {what}: {time.perf_counter() - t:.2f} s")

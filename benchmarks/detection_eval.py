@@ -29,9 +29,10 @@ from typing import Any
 
 MALDEV = Path(os.environ.get("SNAKEWARDEN_MALDEV", "/tmp/maldev"))
 TSV = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "malicious-dev.tsv"
-BENIGN = Path(
-    os.environ.get("SNAKEWARDEN_CORPUS_CACHE", str(Path.home() / ".cache/snakewarden-corpus"))
-) / "benign"
+BENIGN = (
+    Path(os.environ.get("SNAKEWARDEN_CORPUS_CACHE", str(Path.home() / ".cache/snakewarden-corpus")))
+    / "benign"
+)
 
 Row = dict[str, Any]
 
@@ -49,8 +50,16 @@ def scan_one(job: tuple[str, str]) -> Row:
     try:
         artifact = read_artifact(data, Path(path).name)
     except ArtifactError as exc:
-        return {"label": label, "path": path, "verdict": "error", "score": 0.0, "error": str(exc),
-                "findings": [], "strengths": {}, "seconds": time.perf_counter() - t0}
+        return {
+            "label": label,
+            "path": path,
+            "verdict": "error",
+            "score": 0.0,
+            "error": str(exc),
+            "findings": [],
+            "strengths": {},
+            "seconds": time.perf_counter() - t0,
+        }
     result = analyze(artifact, target=path)
     return {
         "label": label,
@@ -139,9 +148,11 @@ def cross_validate(rows: list[Row], campaigns: dict[str, str], k: int) -> None:
         m = metrics(test, campaigns, best_s, best_m)
         m["sus_at"], m["mal_at"] = best_s, best_m
         held.append(m)
-        print(f"fold {i}: thresholds {best_s:.2f}/{best_m:.2f}  camp-recall sus "
-              f"{m['camp_recall_sus']:.3f} mal {m['camp_recall_mal']:.3f}  FPR sus "
-              f"{m['fpr_sus']:.3%} mal {m['fpr_mal']:.3%}")
+        print(
+            f"fold {i}: thresholds {best_s:.2f}/{best_m:.2f}  camp-recall sus "
+            f"{m['camp_recall_sus']:.3f} mal {m['camp_recall_mal']:.3f}  FPR sus "
+            f"{m['fpr_sus']:.3%} mal {m['fpr_mal']:.3%}"
+        )
     for key in ("camp_recall_sus", "camp_recall_mal", "fpr_sus", "fpr_mal"):
         print(f"cv mean {key}: {sum(h[key] for h in held) / k:.4f}")
 
@@ -170,13 +181,19 @@ def main() -> int:
         Path(args.json).write_text(json.dumps(rows))
 
     m = metrics(rows, campaigns, SUSPICIOUS_AT, MALICIOUS_AT)
-    print(f"scanned {len(rows)} files in {wall:.1f}s with {args.jobs} jobs "
-          f"({m['n_mal']} malicious in {m['n_campaigns']} campaigns, {m['n_benign']} benign)")
+    print(
+        f"scanned {len(rows)} files in {wall:.1f}s with {args.jobs} jobs "
+        f"({m['n_mal']} malicious in {m['n_campaigns']} campaigns, {m['n_benign']} benign)"
+    )
     print(f"thresholds: suspicious >= {SUSPICIOUS_AT}, malicious >= {MALICIOUS_AT}")
-    print(f"recall (suspicious or worse): per sample {m['recall_sus']:.4f}, "
-          f"campaign-mean {m['camp_recall_sus']:.4f}")
-    print(f"recall (malicious):           per sample {m['recall_mal']:.4f}, "
-          f"campaign-mean {m['camp_recall_mal']:.4f}")
+    print(
+        f"recall (suspicious or worse): per sample {m['recall_sus']:.4f}, "
+        f"campaign-mean {m['camp_recall_sus']:.4f}"
+    )
+    print(
+        f"recall (malicious):           per sample {m['recall_mal']:.4f}, "
+        f"campaign-mean {m['camp_recall_mal']:.4f}"
+    )
     print(f"FPR on benign: suspicious-or-worse {m['fpr_sus']:.4%}, malicious {m['fpr_mal']:.4%}")
     errors = [r for r in rows if r["verdict"] == "error"]
     if errors:
@@ -187,8 +204,9 @@ def main() -> int:
     print("\nfalse positives (benign at suspicious or worse):")
     for r in sorted(rows, key=lambda r: -r["score"]):
         if r["label"] == "benign" and r["score"] >= SUSPICIOUS_AT:
-            rules = ", ".join(f"{k}={v:.2f}" for k, v in sorted(
-                r["strengths"].items(), key=lambda kv: -kv[1])[:5])
+            rules = ", ".join(
+                f"{k}={v:.2f}" for k, v in sorted(r["strengths"].items(), key=lambda kv: -kv[1])[:5]
+            )
             print(f"  {r['verdict']:10} {r['score']:.3f} {Path(r['path']).name}: {rules}")
             for f in r["findings"][:3]:
                 print(f"      {f[0]} {f[1]} {f[2]} {f[3]}:{f[4]} {f[5][:100]}")
@@ -203,8 +221,10 @@ def main() -> int:
 
     secs = sorted(r["seconds"] for r in rows)
     if secs:
-        print(f"\nper-file scan time: median {secs[len(secs) // 2] * 1000:.1f} ms, "
-              f"p99 {secs[int(len(secs) * 0.99)] * 1000:.0f} ms, max {secs[-1] * 1000:.0f} ms")
+        print(
+            f"\nper-file scan time: median {secs[len(secs) // 2] * 1000:.1f} ms, "
+            f"p99 {secs[int(len(secs) * 0.99)] * 1000:.0f} ms, max {secs[-1] * 1000:.0f} ms"
+        )
     if args.cv:
         print()
         cross_validate(rows, campaigns, args.cv)

@@ -26,6 +26,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from packaging.version import Version
+
 from snakewarden.adapters.pypi import Download, PyPIClient, RemoteFile, choose_file
 from snakewarden.adapters.release_history import earlier_versions, history_findings, with_findings
 from snakewarden.analysis import analyze
@@ -107,7 +109,7 @@ def main() -> int:
             continue
         projects += 1
         for version in latest[: args.releases]:
-            if not earlier_versions(files, _v(version), 1):
+            if not earlier_versions(files, Version(version), 1):
                 continue
             try:
                 download = index.fetch(name, version)
@@ -148,12 +150,6 @@ def main() -> int:
     for line in flagged:
         print(f"  newly flagged: {line}")
     return 0
-
-
-def _v(text: str):  # type: ignore[no-untyped-def]
-    from packaging.version import Version
-
-    return Version(text)
 
 
 if __name__ == "__main__":

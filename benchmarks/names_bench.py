@@ -38,10 +38,11 @@ def main() -> int:
     parser.add_argument("--show", type=int, default=0)
     args = parser.parse_args()
 
+    campaigns: dict[str, set[str]] = {}
     with (SHARED / "corpus" / "malicious-dev.tsv").open(newline="") as fh:
-        malicious = sorted(
-            {canonicalize_name(row["name"]) for row in csv.DictReader(fh, delimiter="\t")}
-        )
+        for row in csv.DictReader(fh, delimiter="\t"):
+            campaigns.setdefault(row["campaign"], set()).add(canonicalize_name(row["name"]))
+    malicious = sorted(set().union(*campaigns.values()))
     with gzip.open(SHARED / "data" / "all-names.txt.gz", "rt") as fh:
         every = [line.strip() for line in fh if line.strip()]
     bad = set(malicious)
@@ -67,6 +68,12 @@ def main() -> int:
     print(
         f"malicious dev-corpus names flagged: {len(hits)}/{len(malicious)} "
         f"= {100 * len(hits) / len(malicious):.1f}%"
+    )
+    flagged = {v.name for v in hits}
+    per_campaign = [len(names & flagged) / len(names) for names in campaigns.values()]
+    print(
+        f"mean over the {len(campaigns)} campaigns of the share of their names flagged: "
+        f"{100 * sum(per_campaign) / len(per_campaign):.1f}%"
     )
     print(
         f"other real names flagged (seed {args.seed}): {len(false)}/{len(sample)} "

@@ -6,9 +6,10 @@ that cannot be read or fetched yields a result with verdict ``error`` and an ``e
 it never stops the others.
 
 ``scan_many`` runs the scans in a pool of worker processes and yields the results in input
-order as they finish. At most ``4 * jobs`` targets are in flight at once, so memory stays flat
-however long the list is. A worker that crashes, or a target that runs past ``timeout`` seconds,
-turns into an ``error`` result for that target; the pool is rebuilt and the scan goes on.
+order as they finish. At most ``16 * jobs`` targets are in flight at once (enough that one slow
+target does not stall the other workers), so memory stays flat however long the list is. A
+worker that crashes, or a target that runs past ``timeout`` seconds, turns into an ``error``
+result for that target; the pool is rebuilt and the scan goes on.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from snakewarden.core.models import ScanResult, Verdict
 from snakewarden.errors import ScanError, UsageError
 
 __all__ = [
+    "INTERNAL_ERROR",
     "ScanOptions",
     "Target",
     "iter_target_lines",
@@ -96,6 +98,14 @@ def iter_target_lines(lines: Iterable[str]) -> Iterator[str]:
         line = raw.strip()
         if line and not line.startswith("#"):
             yield line
+
+
+#: Targets in flight per worker: results wait in input order, so one slow target must not
+#: starve the pool; each waiting result is small, so memory stays flat.
+WINDOW_PER_JOB = 16
+
+#: How the ``error`` of a result caused by a bug in snakewarden starts (the CLI exits 3).
+INTERNAL_ERROR = "internal error while scanning:"
 
 
 def _error(target: str, message: str) -> ScanResult:
@@ -172,12 +182,14 @@ def _init_worker(options: ScanOptions) -> None:
 
 def _worker_scan(raw: str) -> ScanResult:
     assert _worker_options is not None
+    return _guarded_scan(raw, _worker_options, None)
+
+
+def _guarded_scan(raw: str, options: ScanOptions, index: IndexClient | None) -> ScanResult:
     try:
-        return scan_target(raw, _worker_options)
+        return scan_target(raw, options, index)
     except Exception as exc:  # a bug in a rule must not take the other targets down
-        return _error(
-            raw, f"internal error while scanning: {type(exc).__name__}: {exc} (a bug: report it)"
-        )
+        return _error(raw, f"{INTERNAL_ERROR} {type(exc).__name__}: {exc} (a bug: report it)")
 
 
 @dataclass(slots=True)
@@ -238,7 +250,7 @@ def scan_many(
         raise UsageError(f"--jobs must be at least 1, not {jobs}")
     if jobs == 1:
         for raw in targets:
-            yield scan_target(raw, options, index)
+            yield _guarded_scan(raw, options, index)
         return
     pool = _Pool(jobs, options)
     window: deque[_Slot] = deque()
@@ -246,7 +258,7 @@ def scan_many(
     try:
         exhausted = False
         while True:
-            while not exhausted and len(window) < 4 * jobs:
+            while not exhausted and len(window) < WINDOW_PER_JOB * jobs:
                 nxt = next(it, None)
                 if nxt is None:
                     exhausted = True

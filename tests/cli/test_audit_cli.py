@@ -147,3 +147,72 @@ def test_usage_errors(tmp_path: Path) -> None:
 def test_serve_refuses_an_empty_database_and_bad_ports(small_db: Path, tmp_path: Path) -> None:
     assert main(["db", "serve", "--port", "0"]) == 2
     assert main(["db", "serve", "--db", str(tmp_path / "empty.db")]) == 2
+
+
+def test_global_options_before_the_command(small_db: Path) -> None:
+    # main() builds only the parser of the command named first; -v before it must still work.
+    assert main(["-v", "db", "status"]) == 0
+    assert main(["db", "--help"]) == 0
+
+
+def test_stale_database_draws_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime
+
+    from snakewarden.adapters.home import home_dir
+    from snakewarden.advisories.parse import parse_advisory
+    from snakewarden.advisories.store import SqliteAdvisoryStore
+
+    store = SqliteAdvisoryStore(
+        home_dir() / "advisories.db", clock=lambda: datetime(2020, 1, 1, tzinfo=UTC)
+    )
+    store.import_advisories([parse_advisory(RECORD)], source="old", location="x")
+    store.close()
+    req = tmp_path / "r.txt"
+    req.write_text("demo-lib==3.0\n")
+    assert main(["audit", "-r", str(req), "--no-names"]) == 0
+    assert "last updated 2020-01-01" in capsys.readouterr().err
+
+
+def test_audit_against_a_served_database(
+    small_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End to end on loopback: the OSV app served by uvicorn, audited with --osv-url from a
+    client whose own database is empty."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from snakewarden.adapters.home import home_dir
+    from snakewarden.advisories.service import create_osv_app
+    from snakewarden.advisories.store import SqliteAdvisoryStore
+
+    store = SqliteAdvisoryStore(home_dir() / "advisories.db")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_osv_app(store), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started
+        monkeypatch.setenv("SNAKEWARDEN_HOME", str(tmp_path / "client-home"))
+        req = tmp_path / "requirements.txt"
+        req.write_text("demo-lib==1.0\nevil-lib==0.1\nsafe-lib==1.0\n")
+        out = tmp_path / "r.json"
+        url = f"http://127.0.0.1:{port}/v1/query"
+        args = ["audit", "-r", str(req), "--osv-url", url, "--no-names", "-f", "json", "-o"]
+        assert main([*args, str(out)]) == 1
+        found = {d["canonical_name"]: [f["id"] for f in d["findings"]]
+                 for d in json.loads(out.read_text())["dependencies"]}  # fmt: skip
+        assert found == {"demo-lib": ["PYSEC-2099-1"], "evil-lib": ["MAL-2099-7"], "safe-lib": []}
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        store.close()

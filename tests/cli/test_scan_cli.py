@@ -264,3 +264,28 @@ def test_hostile_archives_are_judged_not_crashed(run_cli: Run, tmp_path: Path, k
     (row,) = jsonl(out)
     assert row["verdict"] != "error"
     assert code in (0, 1)
+
+
+def test_a_bug_while_scanning_one_target_exits_3_and_the_others_are_reported(
+    run_cli: Run, benign_sdist: Path, evil_sdist: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import snakewarden.scanner as scanner
+
+    real = scanner.analyze
+
+    def buggy(artifact, *, target):  # type: ignore[no-untyped-def]
+        if "gooddemo" in target:
+            raise KeyError("a bug")
+        return real(artifact, target=target)
+
+    monkeypatch.setattr(scanner, "analyze", buggy)
+    code, out, err = run_cli(
+        str(benign_sdist), str(benign_sdist), "--format", "jsonl", "--jobs", "1"
+    )
+    rows = jsonl(out)
+    assert code == 3
+    assert [r["verdict"] for r in rows] == ["error", "error"]
+    assert "internal error" in str(rows[0]["error"])
+    assert "a bug" in err
+    code, out, _ = run_cli(str(benign_sdist), str(evil_sdist), "--format", "jsonl", "--jobs", "1")
+    assert code == 1  # a finding still wins

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from snakewarden.adapters.storage import LocalFileStore
@@ -23,12 +24,14 @@ from snakewarden.index.config import IndexConfig
 from snakewarden.index.db import Database
 from snakewarden.index.naming import ConfusableNameChecker
 from snakewarden.index.pipeline import CoreScanner
-from snakewarden.index.security import totp_now
+from snakewarden.index.security import PasswordHashing, totp_now
 from snakewarden.index.web import IndexServices
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 PASSWORD = "correct horse battery staple"
+#: argon2id with small costs: the production parameters take ~0.5 s per hash on a busy machine
+CHEAP_PASSWORDS = PasswordHashing(time_cost=1, memory_cost=1024)
 
 
 class OffsetClock:
@@ -66,8 +69,7 @@ class FakeScanner:
         return CoreScanner().scan(data, filename)
 
 
-def _pg_admin():  # type: ignore[no-untyped-def]
-    import psycopg
+def _pg_admin() -> psycopg.Connection[tuple[object, ...]]:
 
     return psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
 
@@ -139,6 +141,7 @@ def services(
         clock=clock,
         scanner=scanner,
         name_checker=name_checker,
+        passwords=CHEAP_PASSWORDS,
     )
     try:
         yield svc

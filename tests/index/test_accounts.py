@@ -156,3 +156,27 @@ def test_resetting_2fa_revokes_tokens(services: IndexServices, publisher: Publis
     with pytest.raises(Forbidden, match="revoked"):
         services.accounts.authenticate_upload("__token__", publisher.token, META)
     assert EventTag.TWO_FACTOR_DISABLED in {e.tag for e in read_events(services.db)}
+
+
+def test_password_and_email_changes_are_logged_and_end_sessions(
+    services: IndexServices, clock: OffsetClock, publisher: Publisher
+) -> None:
+    session, _ = services.accounts.login(
+        "alice", PASSWORD, fresh_code(services, clock, publisher.secret), meta=META
+    )
+    with pytest.raises(Forbidden, match="current password is wrong"):
+        services.accounts.set_password("alice", "another long one", actor="alice", old_password="x")
+    services.accounts.set_password(
+        "alice", "another long one", actor="alice", old_password=PASSWORD, meta=META
+    )
+    with pytest.raises(Unauthenticated):
+        services.accounts.authenticate_session(session)
+    services.accounts.login(
+        "alice", "another long one", fresh_code(services, clock, publisher.secret), meta=META
+    )
+    services.accounts.set_email("alice", "new@example.invalid", actor="alice", meta=META)
+    assert services.accounts.get("alice").email == "new@example.invalid"
+    events = read_events(services.db)
+    changed = next(e for e in events if e.tag is EventTag.EMAIL_CHANGED)
+    assert changed.detail("old") == "alice@example.invalid"
+    assert EventTag.PASSWORD_RESET in {e.tag for e in events}

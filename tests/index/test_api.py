@@ -6,13 +6,15 @@ import time
 from collections.abc import Iterator
 
 import httpx
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from index.conftest import PASSWORD, OffsetClock, Publisher, fresh_code, make_publisher
 from index.packages import build_wheel, upload_fields, wheel_filename
+from snakewarden.core.events import EventTag
 from snakewarden.core.models import Verdict
 from snakewarden.index.app import create_app
+from snakewarden.index.events import read_events
 from snakewarden.index.security import totp_now
 from snakewarden.index.server import BackgroundServer
 from snakewarden.index.web import IndexServices
@@ -114,6 +116,11 @@ def test_repository_endpoints(
 
     assert hashlib.sha256(metadata.content).hexdigest() == meta_hash
     wheel = client.get(f"/packages/{filename}")
+    assert wheel.headers["content-length"] == str(len(wheel.content))
+    downloads = [e for e in read_events(services.db) if e.tag is EventTag.FILE_DOWNLOADED]
+    assert [(e.project, e.version, e.filename) for e in downloads] == [
+        ("swapi-demo", "1.0", filename)
+    ]
     assert hashlib.sha256(wheel.content).hexdigest() == r.json()["files"][0]["hashes"]["sha256"]
     assert client.get("/packages/nope-1.0.tar.gz").status_code == 404
     assert client.get("/simple/nope/").status_code == 404
@@ -180,7 +187,7 @@ def test_account_api_flow(
 def test_admin_queue_actions_and_events(
     client: httpx.Client, services: IndexServices, clock: OffsetClock, publisher: Publisher
 ) -> None:
-    services.workers.scanner.verdicts = {"swapi_held": Verdict.SUSPICIOUS}  # type: ignore[union-attr,attr-defined]
+    services.workers.scanner.verdicts = {"swapi_held": Verdict.SUSPICIOUS}  # type: ignore[union-attr]
     held = publish(client, services, publisher.token, "swapi-held")
     assert client.get("/admin/queue").status_code == 401
     assert (
@@ -208,3 +215,37 @@ def test_admin_queue_actions_and_events(
     tags = {e["tag"] for e in rest["events"]}
     assert {"admin:review:action", "project:file:deleted", "account:session:login"} <= tags
     assert client.get("/health").json()["ok"] is True
+
+
+def test_bodies_are_bounded_even_without_content_length(client: httpx.Client) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(40):
+            yield b"x" * 65536
+
+    r = client.post("/api/login", content=chunks())
+    assert r.status_code == 413
+    assert "too large" in r.json()["error"]
+
+
+def test_hostile_upload_requests_get_4xx_not_5xx(
+    client: httpx.Client, publisher: Publisher
+) -> None:
+    auth = ("__token__", publisher.token)
+    bodies = [
+        (b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n' + b"\xff" * 100, "x"),
+        (b"not multipart at all", "x"),
+        (b"", "x"),
+    ]
+    for body, boundary in bodies:
+        r = client.post(
+            "/legacy/",
+            content=body,
+            headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+            auth=auth,
+        )
+        assert 400 <= r.status_code < 500, (body[:20], r.status_code, r.text)
+    r = client.post("/legacy/", data={":action": "file_upload", "name": "x"}, auth=auth)
+    assert r.status_code == 400
+    assert "no file" in r.text
+    r = client.post("/legacy/", headers={"authorization": "Basic !!!"})
+    assert r.status_code == 400

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from index.conftest import FakeScanner, OffsetClock, Publisher
+from index.conftest import FakeScanner, OffsetClock, Publisher, make_publisher
 from index.packages import build_sdist, build_wheel, upload_fields, wheel_filename
 from snakewarden.core.events import EventTag
 from snakewarden.core.models import ScanResult, Verdict
@@ -215,3 +217,80 @@ def test_an_identical_reupload_is_a_no_op_but_new_bytes_are_refused(
     services.review.act(first.filename, ReviewAction.DELETE, actor="root")
     with pytest.raises(BadRequest, match="never be reused"):
         upload(services, publisher.token, "swdup")
+
+
+def test_names_confusable_with_someone_elses_project_are_refused(
+    services: IndexServices, publisher: Publisher, clock: OffsetClock
+) -> None:
+    upload(services, publisher.token, "swacme-billing")
+    upload(services, publisher.token, "swacme-billings")  # the owner's own neighbour: fine
+    mallory = make_publisher(services, clock, "mallory")
+    with pytest.raises(BadRequest, match="too similar to the existing project 'swacme-billing'"):
+        upload(services, mallory.token, "swacme-bi11ing")
+    with pytest.raises(BadRequest, match="popular project 'requests'"):
+        upload(services, mallory.token, "reqeusts")
+
+
+def test_a_stuck_scan_loses_its_lease(
+    services: IndexServices, publisher: Publisher, scanner: FakeScanner, clock: OffsetClock
+) -> None:
+    receipt = upload(services, publisher.token, "swstuck")
+    scanner.gate = threading.Event()  # the scan blocks until this is set
+    pool = ScanWorkers(
+        services.queue, services.store, scanner, workers=1, poll_seconds=0.05, max_scan_seconds=0.1
+    )
+    pool.start()
+    try:
+        for _ in range(200):
+            if scanner.calls:
+                break
+            time.sleep(0.02)
+        assert services.queue.claim("other") is None  # still leased
+        time.sleep(0.3)  # the heartbeat gave up
+        clock.advance(timedelta(seconds=31))
+        job = services.queue.claim("other")
+        assert job is not None
+        assert job.filename == receipt.filename
+        assert job.attempt == 2
+    finally:
+        scanner.gate.set()
+        pool.stop()
+
+
+def test_gates_load_from_entry_points(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import importlib.metadata
+
+    from snakewarden.index import app
+    from snakewarden.index.config import IndexConfig
+
+    class Gate:
+        def __init__(self, config: IndexConfig) -> None:
+            self.config = config
+
+    class EP:
+        name = "test-gate"
+
+        def load(self) -> type[Gate]:
+            return Gate
+
+    def fake_entry_points(*, group: str) -> list[EP]:
+        return [EP()] if group == app.GATES_ENTRY_POINT_GROUP else []
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", fake_entry_points)
+    config = IndexConfig(data_dir=tmp_path, db_url="sqlite://")
+    (gate,) = app.load_gates(config)
+    assert isinstance(gate, Gate)
+    assert gate.config is config
+
+
+def test_refused_uploads_store_nothing(
+    services: IndexServices, publisher: Publisher, clock: OffsetClock
+) -> None:
+    upload(services, publisher.token, "swowned")
+    mallory = make_publisher(services, clock, "mallory")
+    data = build_wheel("swowned", "2.0")
+    with pytest.raises(Forbidden, match="isn't allowed"):
+        upload(services, mallory.token, "swowned", version="2.0")
+    import hashlib
+
+    assert not services.store.exists(hashlib.sha256(data).hexdigest())

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given
 
 from snakewarden.index import simple
 from snakewarden.index.views import FileView, ProjectPage, ReleaseView
@@ -114,3 +120,29 @@ def test_pypi_json_picks_the_latest_final_release() -> None:
     assert one["info"]["yanked"] is True
     assert simple.pypi_release_json(PAGE, "3.0", "http://x") is None
     assert simple.pypi_release_json(PAGE, "not a version", "http://x") is None
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.parametrize(
+    ("name", "render"),
+    [
+        ("project.html", lambda: simple.project_html(PAGE)),
+        ("project.json", lambda: json.dumps(simple.project_json(PAGE), indent=2) + "\n"),
+        ("index.html", lambda: simple.index_html(["demo-pkg", "other"])),
+    ],
+)
+def test_golden_documents(name: str, render: Callable[[], str]) -> None:
+    """Refresh with SNAKEWARDEN_UPDATE_GOLDEN=1 and review the diff."""
+    path = GOLDEN / name
+    text = render()
+    if os.environ.get("SNAKEWARDEN_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+@given(st.text(max_size=300), st.one_of(st.none(), st.text(max_size=60)))
+def test_negotiation_never_fails_on_hostile_headers(accept: str, fmt: str | None) -> None:
+    assert simple.negotiate(accept, fmt) in {None, simple.JSON_V1, simple.HTML_V1, simple.TEXT_HTML}

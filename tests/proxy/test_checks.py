@@ -60,3 +60,8 @@ def test_provenance_verifier_on_real_material(shared_data: Path) -> None:
     assert failure is not None
     assert "did not verify" in failure
     assert verifier.verify(b"not json", "x-1.0.tar.gz", sha) is not None
+    repo = "https://github.com/sigstore/sigstore-python"
+    assert verifier.verify(provenance, "sigstore-3.6.1.tar.gz", sha, repo) is None
+    fork = verifier.verify(provenance, "sigstore-3.6.1.tar.gz", sha, "https://github.com/evil/fork")
+    assert fork is not None
+    assert "expected repository" in fork

@@ -105,3 +105,28 @@ def test_proxy_serve_process(fake_index, tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def test_decisions_lists_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime
+
+    from snakewarden.proxy.interfaces import DecisionRecord
+    from snakewarden.proxy.stores import JsonlDecisionLog
+
+    log = JsonlDecisionLog(tmp_path / "decisions.jsonl")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    log.record(DecisionRecord(now, "file", "allow", "good", filename="good-1.0.tar.gz"))
+    log.record(
+        DecisionRecord(now, "file", "block", "bad", filename="bad-1.0.tar.gz", reason="malicious")
+    )
+    with (tmp_path / "decisions.jsonl").open("a") as fh:
+        fh.write("{torn line\n")
+    assert main(["proxy", "decisions", "--data-dir", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "block  bad-1.0.tar.gz" in out
+    assert "malicious" in out
+    assert "good" not in out
+    args = ["proxy", "decisions", "--data-dir", str(tmp_path), "--all", "--format", "json"]
+    assert main(args) == 1
+    assert len(capsys.readouterr().out.splitlines()) == 2
+    assert main(["proxy", "decisions", "--data-dir", str(tmp_path / "nope")]) == 2

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from snakewarden.core.models import Severity, Verdict
 from snakewarden.proxy.checks import StaticNameChecker, StaticVulnerabilityLookup
@@ -92,6 +94,7 @@ def test_full_policy_parses() -> None:
         ("[releases]\ncooldown-hours = -1", "non-negative"),
         ("[projects.x]\ntracks = ['file:///etc']", "http"),
         ("[names]\nallow = 'x'", "list of strings"),
+        ("[releases.attestation-publishers]\nx = 'github.com/a/b'", "repository URL"),
         ("not toml = = =", "TOML"),
         ("extra = 1", "unknown key"),
     ],
@@ -135,6 +138,8 @@ def test_release_decisions() -> None:
         release_decision(policy, ReleaseFacts("requests", "2.20.0", old), NOW).action
         is Action.ALLOW
     )
+    unknown = release_decision(policy, ReleaseFacts("requests", None, old), NOW)
+    assert unknown.rule == "deny"  # a version we cannot read is denied when versions are
     vuln = ReleaseFacts("x", "1.0", old, vulnerabilities=(("PYSEC-1", Severity.CRITICAL),))
     assert release_decision(policy, vuln, NOW).rule == "vulnerable"
     low = ReleaseFacts(
@@ -290,18 +295,20 @@ def test_required_attestation_is_verified(run_proxy, fake_index: FakeIndex) -> N
         def __init__(self) -> None:
             self.seen: list[tuple[bytes, str]] = []
 
-        def verify(self, provenance: bytes, filename: str, sha256: str) -> str | None:
-            self.seen.append((provenance, filename))
+        def verify(
+            self, provenance: bytes, filename: str, sha256: str, repository: str | None = None
+        ) -> str | None:
+            self.seen.append((provenance, filename, repository))
             return None if filename == WHEEL[0] else "wrong file"
 
     verifier = Verifier()
-    proxy = run_proxy(
-        parse_policy("[releases]\nrequire-attestations = ['tinyclean']"), attestations=verifier
-    )
+    repo = "https://github.com/example/tinyclean"
+    policy = parse_policy(f"[releases.attestation-publishers]\ntinyclean = '{repo}'")
+    proxy = run_proxy(policy, attestations=verifier)
     (f,) = _files(proxy, "tinyclean")
     assert f["provenance"] == f["url"] + ".provenance"
     assert httpx.get(f["url"]).status_code == 200
-    assert verifier.seen == [(b'{"version": 1}', WHEEL[0])]
+    assert verifier.seen == [(b'{"version": 1}', WHEEL[0], repo)]
     assert httpx.get(f["provenance"]).content == b'{"version": 1}'
 
 
@@ -309,7 +316,9 @@ def test_attestation_that_fails_verification_is_refused(run_proxy, fake_index: F
     fake_index.projects["tinyclean"][0].provenance = b"{}"
 
     class Verifier:
-        def verify(self, provenance: bytes, filename: str, sha256: str) -> str | None:
+        def verify(
+            self, provenance: bytes, filename: str, sha256: str, repository: str | None = None
+        ) -> str | None:
             return "signature verification failed"
 
     proxy = run_proxy(
@@ -358,3 +367,16 @@ def test_oversized_file_is_refused_before_download(run_proxy, fake_index: FakeIn
     assert r.status_code == 403
     assert "scan limit" in r.text
     assert fake_index.count("/packages/") == 0
+
+
+@given(
+    st.sampled_from(["1.0", "1.0.post1", "2.0rc1", "0.9", "10.1.2", "1!2.0", "1.0.dev3"]),
+    st.sampled_from(["<2", ">=1.0", "==1.0.*", "!=1.0", "~=1.0", ">0.9,<10", "===1.0"]),
+)
+def test_deny_matching_agrees_with_specifier_sets(version: str, spec: str) -> None:
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    policy = parse_policy(f"[deny]\nreleases = ['demo{spec}']")
+    denied = release_decision(policy, ReleaseFacts("demo", version, _file()), NOW).blocked
+    assert denied == SpecifierSet(spec).contains(Version(version), prereleases=True)

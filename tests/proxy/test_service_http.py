@@ -132,6 +132,9 @@ def test_wrong_hash_is_a_clear_502_and_nothing_is_cached(run_proxy, fake_index) 
     assert "not served" in r.text
     assert not any(p.is_file() for p in (proxy.data_dir / "files").rglob("*"))
     assert proxy.scanner.calls == 0
+    (entry,) = proxy.decisions.entries
+    assert entry.action == "error"
+    assert entry.rule == "IntegrityError"
 
 
 def test_upstream_down_gives_502(run_proxy, fake_index) -> None:
@@ -222,3 +225,48 @@ def test_a_failing_store_is_a_clear_503(run_proxy) -> None:
     r = httpx.get(url, follow_redirects=True)
     assert r.status_code == 503
     assert "No space left" in r.text
+
+
+def test_stale_page_is_served_when_upstream_fails(run_proxy, fake_index) -> None:
+    from datetime import timedelta
+
+    from snakewarden.proxy.stores import ManualClock
+
+    clock = ManualClock()
+    proxy = run_proxy(clock=clock)
+    assert httpx.get(proxy.simple + "tinyclean/").status_code == 200
+    clock.advance(timedelta(hours=1))  # past the TTL, within the stale window
+    fake_index.fail_status = 500
+    r = httpx.get(proxy.simple + "tinyclean/", headers=JSON_ACCEPT)
+    assert r.status_code == 200
+    assert r.json()["files"][0]["filename"] == WHEEL[0]
+    assert proxy.index.count("/simple/") == 2  # it did ask upstream first
+    clock.advance(timedelta(days=2))  # too stale now
+    assert httpx.get(proxy.simple + "tinyclean/", follow_redirects=True).status_code == 502
+
+
+def test_missing_trailing_slash_redirects(run_proxy) -> None:
+    proxy = run_proxy()
+    r = httpx.get(proxy.simple + "tinyclean", follow_redirects=True)
+    assert r.status_code == 200
+    assert str(r.url).endswith("/simple/tinyclean/")
+
+
+def test_refusal_pages_never_echo_unknown_urls(run_proxy) -> None:
+    proxy = run_proxy()
+    r = httpx.get(proxy.url + "/-/blocked/x/install-evil-from-elsewhere")
+    assert r.status_code == 403
+    assert "evil" not in r.text
+    r = httpx.get(proxy.url + "/-/unavailable/200/x/install-evil")
+    assert r.status_code == 502
+    assert "evil" not in r.text
+
+
+def test_a_cached_file_is_not_served_under_another_project(run_proxy) -> None:
+    proxy = run_proxy()
+    url = httpx.get(proxy.simple + "tinyclean/", headers=JSON_ACCEPT).json()["files"][0]["url"]
+    assert httpx.get(url).status_code == 200
+    other = url.replace("/files/tinyclean/", "/files/plain-sdist/")
+    r = httpx.get(other)
+    assert r.status_code == 404
+    assert "does not list" in r.text

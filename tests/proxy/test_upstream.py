@@ -143,3 +143,10 @@ def test_only_http_file_urls() -> None:
     client = _client(lambda request: httpx.Response(200, content=b"x"))
     with pytest.raises(UpstreamError, match="not http"):
         _run(_download(client, "file:///etc/passwd"))
+
+
+def test_public_url_drops_credentials() -> None:
+    from snakewarden.proxy.upstream import public_url
+
+    assert public_url("https://user:tok@host.invalid/simple/") == "https://host.invalid/simple/"
+    assert public_url("https://host.invalid/simple/") == "https://host.invalid/simple/"

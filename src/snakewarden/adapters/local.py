@@ -77,6 +77,8 @@ def read_folder_target(root: Path, limits: Limits | None = None) -> Artifact:
     entries = _walk(root, limits, issues, failures)
     # ``issues`` fills while the walk runs, so they are attached once it is done.
     artifact = artifact_from_files(root.name or str(root), entries, limits)
+    if not artifact.members and not artifact.issues and not issues and not failures:
+        raise ArtifactError(f"{root}: the folder holds no files", hint="check the path")
     return dataclasses.replace(artifact, issues=(*artifact.issues, *issues, *failures))
 
 

@@ -5,8 +5,9 @@ listing the project's files on the index, fetching the ``depth`` releases just b
 version (final releases, the same file choice as ``scan``: sdist first), reading and analysing
 them, and adding the findings to the scanned release's result. It also adds the checks that
 need the release list or local configuration: dependency confusion (private names from
-``config.toml`` / the environment, probe versions, version jumps) and, for the scanned name,
-the popular-names check.
+``config.toml`` / the environment, probe versions, version jumps), and ``package_signals``: the
+popular-names check of the scanned name and the metadata heuristics (capped below
+``suspicious``; any scan path may add them the same way).
 """
 
 from __future__ import annotations
@@ -28,7 +29,12 @@ from snakewarden.artifacts import Artifact, Limits, read_artifact
 from snakewarden.core.models import Finding, ScanResult, Severity, Verdict
 from snakewarden.errors import ScanError
 from snakewarden.history import ReleaseSnapshot, compare, snapshot
-from snakewarden.metadata import dependency_confusion_findings, load_private_names
+from snakewarden.metadata import (
+    MetadataContext,
+    dependency_confusion_findings,
+    load_private_names,
+    metadata_findings,
+)
 from snakewarden.names import NameChecker, load_default_checker
 
 DEFAULT_DEPTH = 3
@@ -119,12 +125,22 @@ def history_findings(
     if not previous:
         why = f" (unreadable: {', '.join(failed)})" if failed else ""
         findings.append(_note(f"history: no earlier release of {name} to compare with{why}"))
-        return findings
+        return findings + package_signals(artifact, names)
     findings += compare(previous, snapshot(artifact, result), names=names)
-    verdict = names.check(canonicalize_name(name))
-    name_finding = verdict.finding()
+    return findings + package_signals(artifact, names)
+
+
+def package_signals(artifact: Artifact, names: NameChecker) -> list[Finding]:
+    """The name check and the metadata heuristics of ``artifact`` (capped below suspicious)."""
+    meta = artifact.metadata
+    if meta is None or not meta.name:
+        return []
+    findings: list[Finding] = []
+    name_finding = names.check(canonicalize_name(meta.name)).finding()
     if name_finding is not None:
         findings.append(name_finding)
+    members = tuple(artifact.relative(m.path) for m in artifact.members)
+    findings += metadata_findings(MetadataContext(meta, members=members, names=names))
     return findings
 
 

@@ -56,47 +56,55 @@ def semver_key(text: str) -> tuple[Any, ...] | None:
     return (major, minor, patch, 0, parts)
 
 
-def _pep440_key(text: str) -> Version | None:
-    return parse_version(text)
+# A range prepared for one ordering: its events sorted, each with its parsed bound (None for
+# ``introduced: "0"``), and its limits.
+_Prepared = tuple[tuple[tuple[EventKind, Any], ...], tuple[Any, ...]]
 
 
-def _key_function(rng: Range, version: str) -> Callable[[str], Any] | None:
-    """How to compare this range's bounds with ``version``; ``None`` when they cannot be."""
-    values = [
-        e.value for e in rng.events if not (e.kind is EventKind.INTRODUCED and e.value == "0")
-    ]
-    if rng.type is RangeType.SEMVER and all(semver_key(v) is not None for v in [*values, version]):
-        return semver_key
-    if all(parse_version(v) is not None for v in [*values, version]):
-        return _pep440_key
-    return None
+def _prepare(rng: Range, key: Callable[[str], Any]) -> _Prepared | None:
+    bounds: list[tuple[EventKind, Any]] = []
+    for e in rng.events:
+        if e.kind is EventKind.INTRODUCED and e.value == "0":
+            bounds.append((e.kind, None))
+            continue
+        k = key(e.value)
+        if k is None:
+            return None
+        bounds.append((e.kind, k))
+    ordered = sorted(bounds, key=lambda b: (0,) if b[1] is None else (1, b[1]))
+    limits = tuple(k for kind, k in bounds if kind is EventKind.LIMIT)
+    return tuple(ordered), limits
+
+
+@lru_cache(maxsize=32768)
+def _prepared(rng: Range) -> tuple[_Prepared | None, _Prepared | None]:
+    """The range under SemVer (SEMVER ranges only) and under PEP 440 ordering, when possible."""
+    semver = _prepare(rng, semver_key) if rng.type is RangeType.SEMVER else None
+    return semver, _prepare(rng, parse_version)
 
 
 def range_contains(rng: Range, version: str) -> bool | None:
     """Whether ``version`` lies in ``rng``; ``None`` when that cannot be decided."""
     if rng.type is RangeType.GIT:
         return False
-    key = _key_function(rng, version)
-    if key is None:
+    semver, pep440 = _prepared(rng)
+    v: Any = semver_key(version) if semver is not None else None
+    prepared = semver
+    if v is None:
+        v, prepared = parse_version(version), pep440
+    if v is None or prepared is None:
         return None
-    v = key(version)
-    ordered = sorted(
-        rng.events,
-        key=lambda e: (
-            (0,) if e.kind is EventKind.INTRODUCED and e.value == "0" else (1, key(e.value))
-        ),
-    )
+    ordered, limits = prepared
     affected = False
-    for event in ordered:
-        if event.kind is EventKind.INTRODUCED:
-            if event.value == "0" or v >= key(event.value):
+    for kind, bound in ordered:
+        if kind is EventKind.INTRODUCED:
+            if bound is None or v >= bound:
                 affected = True
-        elif event.kind is EventKind.FIXED:
-            if v >= key(event.value):
+        elif kind is EventKind.FIXED:
+            if v >= bound:
                 affected = False
-        elif event.kind is EventKind.LAST_AFFECTED and v > key(event.value):
+        elif kind is EventKind.LAST_AFFECTED and v > bound:
             affected = False
-    limits = [key(e.value) for e in rng.events if e.kind is EventKind.LIMIT]
     if affected and limits and not any(v < lim for lim in limits):
         return False
     return affected
@@ -131,15 +139,21 @@ def _version_keys(versions: tuple[str, ...]) -> frozenset[tuple[object, ...]]:
     return frozenset(k for k in map(_entry_key, versions) if k is not None)
 
 
-# Entries whose plain-release spelling is unusual: a "v" prefix, white space, a numeric part with a
-# leading zero, or six or more trailing ".0"s. Lists without any are checked by spelling alone.
-_IRREGULAR = re.compile(r"^[vV\s]|\s$|(?:^|\.)0\d|(?:\.0){6}", re.MULTILINE)
+# Entries whose plain-release spelling is unusual: a "v", white space, a numeric part with a
+# leading zero, or six trailing ".0"s. Lists without any are checked by spelling alone.
+_LEADING_ZERO = re.compile(r"[.\n]0\d")
 _MAX_ZEROS = 6
 
 
 @lru_cache(maxsize=8192)
 def _irregular(versions: tuple[str, ...]) -> bool:
-    return _IRREGULAR.search("\n".join(versions)) is not None
+    joined = "\n".join(versions)
+    return (
+        any(c in joined for c in "vV \t\r\f")
+        or ".0.0.0.0.0.0" in joined
+        or (joined[:1] == "0" and joined[1:2].isdigit())
+        or _LEADING_ZERO.search(joined) is not None
+    )
 
 
 def _in_versions(affected: Affected, version: str) -> bool:

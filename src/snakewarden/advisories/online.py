@@ -1,4 +1,5 @@
-"""Online look-ups in the index's JSON API ``vulnerabilities`` field (PyPI's OSV-derived data).
+"""Online look-ups: the index's JSON API ``vulnerabilities`` field (PyPI's OSV-derived data),
+or any OSV-compatible query API (:class:`OsvQueryClient`).
 
 ``GET {base}/{name}/{version}/json`` lists the advisories of one release. Where an index does not
 answer per-version documents, the project document (``{base}/{name}/json``) is used when the
@@ -102,3 +103,48 @@ class PypiVulnerabilityClient:
                 raise OsvError(f"{name}: a 'vulnerabilities' entry has no id")
             out.append(parse_advisory(pypi_record(item, name, version)))
         return out
+
+
+class OsvQueryClient:
+    """``OnlineLookup`` over an OSV-compatible query API (``POST …/v1/query``): api.osv.dev, or
+    an organisation's own ``snakewarden db serve``."""
+
+    def __init__(
+        self, client: httpx.Client, query_url: str = "https://api.osv.dev/v1/query"
+    ) -> None:
+        self._client = client
+        self._url = query_url
+
+    def vulnerabilities(self, name: str, version: str) -> Sequence[Advisory]:
+        body = {"package": {"name": name, "ecosystem": "PyPI"}, "version": version}
+        records: list[Advisory] = []
+        page_token: str | None = None
+        for _page in range(100):  # OSV paginates large answers; bound the walk
+            if page_token:
+                body["page_token"] = page_token
+            try:
+                resp = self._client.post(self._url, json=body)
+            except httpx.HTTPError as exc:
+                raise OsvError(
+                    f"cannot reach {self._url}: {exc}",
+                    hint="check the network and --osv-url, or audit with the local database",
+                ) from exc
+            if resp.status_code != 200:
+                raise OsvError(f"{self._url} answered HTTP {resp.status_code}")
+            if len(resp.content) > MAX_DOCUMENT:
+                raise OsvError(f"{self._url} sent more than {MAX_DOCUMENT} bytes")
+            try:
+                doc = json.loads(resp.content)
+            except ValueError as exc:
+                raise OsvError(f"{self._url} sent unreadable JSON: {exc}") from exc
+            if not isinstance(doc, dict):
+                raise OsvError(f"{self._url} sent JSON that is not an object")
+            vulns = doc.get("vulns", [])
+            if not isinstance(vulns, list):
+                raise OsvError(f"{self._url}: 'vulns' is not a list")
+            records.extend(parse_advisory(v) for v in vulns)
+            token = doc.get("next_page_token")
+            if not isinstance(token, str) or not token:
+                return records
+            page_token = token
+        raise OsvError(f"{self._url} kept paginating for {name}=={version}")

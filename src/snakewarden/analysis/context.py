@@ -30,8 +30,9 @@ SMALL_MODULE = 12 * 1024
 EVIDENCE_CHARS = 200
 
 _TEST_DIRS = frozenset(
-    {"test", "tests", "testing", "docs", "doc", "examples", "example", "benchmarks", "bench"}
-)
+    {"test", "tests", "testing", "docs", "doc", "docs_src", "examples", "example", "benchmarks",
+     "bench", "samples", "sample", "demo", "demos", "tutorial", "tutorials"}
+)  # fmt: skip
 _PTH_EXEC = re.compile(rb"^[ \t]*import[ \t]", re.MULTILINE)
 
 
@@ -44,6 +45,8 @@ class Role:
     INIT = "init"  # a package's __init__.py: runs on import
     MODULE = "module"  # any other module: its top level runs when imported
     TEST = "test"  # tests, docs and examples: rarely run by users
+    SCRIPT = "script"  # a .py outside any package (scripts/, tools/): never imported by users
+    NESTED = "nested"  # inside an archive shipped in the package (vendored wheels, fixtures)
 
 
 #: How much a finding counts by where its code runs (install/startup code runs unasked).
@@ -52,13 +55,27 @@ _FACTORS: dict[tuple[str, Phase], float] = {
     (Role.MODULE, Phase.IMPORT): 0.65,
     (Role.TEST, Phase.IMPORT): 0.3,
     (Role.TEST, Phase.RUNTIME): 0.15,
+    (Role.SCRIPT, Phase.IMPORT): 0.3,
+    (Role.SCRIPT, Phase.RUNTIME): 0.15,
+    (Role.NESTED, Phase.IMPORT): 0.3,
+    (Role.NESTED, Phase.RUNTIME): 0.15,
 }
 
 
-def phase_factor(phase: Phase, role: str) -> float:
-    """The multiplier applied to a rule's base weight for code in ``role`` running at ``phase``."""
+#: A package with at most this many Python files is "small": it exists to do one thing, so its
+#: functions are likely all used, and capabilities weigh more than in a big library.
+SMALL_PACKAGE_FILES = 10
+SMALL_PACKAGE_BYTES = 150 * 1024
+_SMALL_FACTORS = {Phase.IMPORT: 0.95, Phase.RUNTIME: 0.7}
+
+
+def phase_factor(phase: Phase, role: str, small: bool = False) -> float:
+    """The multiplier applied to a rule's base weight for code in ``role`` running at ``phase``
+    (in a small package, see ``SMALL_PACKAGE_FILES``, for package code)."""
     if phase in (Phase.INSTALL, Phase.STARTUP):
         return 1.0
+    if small and role in (Role.INIT, Role.MODULE) and phase in _SMALL_FACTORS:
+        return _SMALL_FACTORS[phase]
     if (role, phase) in _FACTORS:
         return _FACTORS[(role, phase)]
     if phase is Phase.IMPORT:
@@ -76,10 +93,12 @@ class SourceFile:
     rel: str
     role: str
     source: bytes
+    small: bool = False
     _facts: Facts | None = None
     _parsed: bool = False
     _lines: list[str] | None = None
     _groups: dict[int, list[CallFact]] | None = None
+    _doc_lines: set[int] | None = None
 
     def groups(self) -> dict[int, list[CallFact]]:
         """Calls grouped by their outermost function (0 = module level), computed once."""
@@ -109,13 +128,20 @@ class SourceFile:
         if not self._parsed:
             self._parsed = True
             limit = MAX_PARSE_PRIORITY if self.role != Role.MODULE else MAX_PARSE_OTHER
-            if len(self.source) <= limit:
+            if len(self.source) <= limit or _few_tokens(self.source):
                 try:
                     tree = ast.parse(self.source)
                     self._facts = collect_facts(tree)
                 except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
                     self._facts = None
         return self._facts
+
+    def is_doc_line(self, lineno: int) -> bool:
+        """True when line ``lineno`` lies in a docstring (a bare string statement)."""
+        if self._doc_lines is None:
+            facts = self.facts
+            self._doc_lines = facts.doc_lines() if facts is not None else set()
+        return lineno in self._doc_lines
 
     def phase(self, scope: int) -> Phase:
         """When the code in ``scope`` runs."""
@@ -138,6 +164,16 @@ class SourceFile:
         return ""
 
 
+#: A file over the parse bounds is still parsed when it holds few tokens: megabytes of padding
+#: or one huge literal (a favourite way to push a payload out of sight) parse quickly.
+MAX_TOKENS_ESTIMATE = 300_000
+
+
+def _few_tokens(source: bytes) -> bool:
+    estimate = sum(source.count(c) for c in (b"\n", b"(", b",", b"=", b" "))
+    return estimate <= MAX_TOKENS_ESTIMATE
+
+
 def shorten(text: str, limit: int = EVIDENCE_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -154,6 +190,9 @@ class ScanContext:
     _yara: dict[str, list[YaraHit]] = field(default_factory=dict)
     _backend_paths: set[str] | None = None
     _by_path: dict[str, SourceFile] | None = None
+    _package_dirs: set[str] | None = None
+    _own: int | None = None
+    _small: bool | None = None
 
     def source(self, member: Member) -> SourceFile | None:
         """The analysed source of ``member``, if it is one."""
@@ -174,6 +213,8 @@ class ScanContext:
         return self.artifact.relative(path)
 
     def role_of(self, member: Member) -> str:
+        if "!" in member.path and self.own_members() > 3:
+            return Role.NESTED
         rel = self.relative(member)
         parts = rel.split("/")
         name = parts[-1]
@@ -189,7 +230,41 @@ class ScanContext:
             return Role.TEST
         if name == "__init__.py":
             return Role.INIT
+        if len(parts) > 1 and "!" not in member.path and parts[0] not in ("src", "lib"):
+            folder = "/".join(parts[:-1])
+            if folder not in self.package_dirs():
+                return Role.SCRIPT
         return Role.MODULE
+
+    def small(self) -> bool:
+        """True for a package with few Python files (see ``SMALL_PACKAGE_FILES``)."""
+        if self._small is None:
+            code = [
+                m
+                for m in self.artifact.members
+                if m.suffix in (".py", ".pyw") and "!" not in m.path
+            ]
+            self._small = (
+                len(code) <= SMALL_PACKAGE_FILES
+                and sum(m.size for m in code) <= SMALL_PACKAGE_BYTES
+            )
+        return self._small
+
+    def own_members(self) -> int:
+        """How many members the artifact has outside nested archives."""
+        if self._own is None:
+            self._own = sum(1 for m in self.artifact.members if "!" not in m.path)
+        return self._own
+
+    def package_dirs(self) -> set[str]:
+        """Folders (relative) that hold an ``__init__.py``: importable packages."""
+        if self._package_dirs is None:
+            self._package_dirs = {
+                self.relative(m).rsplit("/", 1)[0]
+                for m in self.artifact.members
+                if m.name == "__init__.py" and "/" in self.relative(m)
+            }
+        return self._package_dirs
 
     def backend_paths(self) -> set[str]:
         """Relative paths of modules an in-tree build backend (``backend-path``) may load."""
@@ -235,18 +310,23 @@ class ScanContext:
                 if m.suffix == ".pth":
                     lines = [ln for ln in m.data.splitlines() if _PTH_EXEC.match(ln)]
                     if lines:
-                        found.append(
-                            SourceFile(m, self.relative(m), Role.PTH, _pth_source(m.data))
-                        )
+                        role = Role.NESTED if self.role_of(m) == Role.NESTED else Role.PTH
+                        found.append(SourceFile(m, self.relative(m), role, _pth_source(m.data)))
                     continue
                 if m.suffix not in (".py", ".pyw"):
                     continue
                 role = self.role_of(m)
-                if role == Role.MODULE and len(m.data) > SMALL_MODULE and not self.prefilter(m):
+                if (
+                    role in (Role.MODULE, Role.NESTED)
+                    and len(m.data) > SMALL_MODULE
+                    and (not self.prefilter(m))
+                ):
                     continue
-                if role == Role.TEST and not self.prefilter(m):
+                if role in (Role.TEST, Role.SCRIPT) and (
+                    len(m.data) > SMALL_MODULE or not self.prefilter(m)
+                ):
                     continue
-                found.append(SourceFile(m, self.relative(m), role, m.data))
+                found.append(SourceFile(m, self.relative(m), role, m.data, self.small()))
             self._sources = found
         return self._sources
 
@@ -311,10 +391,13 @@ def make_finding(
     phase: Phase,
     role: str,
     floor: float = 0.0,
+    small: bool = False,
 ) -> Finding:
     """A finding whose weight is ``base`` scaled by where the code runs (never below
     ``base * floor``: some behaviour is damning wherever it sits)."""
-    weight = round(min(1.0, base * max(phase_factor(phase, role), floor)), 4)
+    if role in (Role.TEST, Role.SCRIPT, Role.NESTED):
+        floor = 0.0  # tests, dev scripts and embedded archives do not run on install or import
+    weight = round(min(1.0, base * max(phase_factor(phase, role, small), floor)), 4)
     return Finding(
         rule=meta_id,
         category=category,

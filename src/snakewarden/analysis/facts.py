@@ -36,6 +36,7 @@ class Scope:
     line: int
     names: set[str] = field(default_factory=set)  # identifiers loaded in this scope
     attrs: set[str] = field(default_factory=set)  # attribute names loaded in this scope
+    called: set[str] = field(default_factory=set)  # bare names called in this scope
     children: list[int] = field(default_factory=list)
 
 
@@ -54,6 +55,8 @@ class StringFact:
     line: int
     scope: int
     is_bytes: bool = False
+    end_line: int = 0  # last line of the literal
+    is_doc: bool = False  # a bare string statement (docstring or comment-like text)
 
 
 @dataclass(slots=True)
@@ -93,14 +96,14 @@ class Facts:
                 continue
             seen.add(sid)
             scope = self.scopes[sid]
-            for child in scope.children:
-                if self.scopes[child].kind == "class":
-                    todo.append(child)  # a class body runs when its parent runs
+            # a class body runs when its parent runs
+            todo.extend(c for c in scope.children if self.scopes[c].kind == "class")
             for name in scope.names | scope.attrs:
                 for target in by_name.get(name, ()):
                     if target not in seen:
                         todo.append(target)
-                        if self.scopes[target].kind == "class":
+                        # a class's methods run when it is instantiated (called), not when named
+                        if self.scopes[target].kind == "class" and name in scope.called:
                             todo.extend(
                                 c
                                 for c in self.scopes[target].children
@@ -108,6 +111,14 @@ class Facts:
                             )
         self._reachable = seen
         return seen
+
+    def doc_lines(self) -> set[int]:
+        """Lines covered by bare string statements (docstrings): text, not code."""
+        lines: set[int] = set()
+        for s in self.strings:
+            if s.is_doc:
+                lines.update(range(s.line, max(s.line, s.end_line) + 1))
+        return lines
 
     def top_function(self, scope: int) -> int:
         """The outermost function (or main block) that contains ``scope``; 0 at module level."""
@@ -138,6 +149,12 @@ def dotted(node: ast.AST) -> str:
 
 def _is_main_guard(node: ast.If) -> bool:
     test = node.test
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_is_main_test(v) for v in test.values)
+    return _is_main_test(test)
+
+
+def _is_main_test(test: ast.expr) -> bool:
     if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
         return False
     sides = (test.left, test.comparators[0])
@@ -179,25 +196,19 @@ def collect_facts(tree: ast.Module) -> Facts:
             if isinstance(node, ast.ClassDef):
                 bases = tuple(dotted(b) for b in node.bases)
                 raw_bases.append((node.name, bases, line, sid))
-                for b in node.bases:
-                    stack.append((b, sid))
-                for kw in node.keywords:
-                    stack.append((kw.value, sid))
+                stack.extend((b, sid) for b in node.bases)
+                stack.extend((kw.value, sid) for kw in node.keywords)
             else:
-                for d in (*node.args.defaults, *node.args.kw_defaults):
-                    if d is not None:
-                        stack.append((d, sid))
-            for child in reversed(node.body):
-                stack.append((child, new.id))
+                defaults = (*node.args.defaults, *node.args.kw_defaults)
+                stack.extend((d, sid) for d in defaults if d is not None)
+            stack.extend((child, new.id) for child in reversed(node.body))
             continue
         if isinstance(node, ast.If) and scope.kind == "module" and _is_main_guard(node):
             new = Scope(len(facts.scopes), "main", "__main__", sid, line)
             facts.scopes.append(new)
             scope.children.append(new.id)
-            for child in reversed(node.body):
-                stack.append((child, new.id))
-            for child in reversed(node.orelse):
-                stack.append((child, sid))
+            stack.extend((child, new.id) for child in reversed(node.body))
+            stack.extend((child, sid) for child in reversed(node.orelse))
             continue
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -228,14 +239,14 @@ def collect_facts(tree: ast.Module) -> Facts:
                 func = func.value
             if isinstance(func, ast.Name):
                 scope.names.add(func.id)
+                if func is node.func:
+                    scope.called.add(func.id)
             else:
                 stack.append((func, sid))
             if isinstance(node.func, ast.Attribute):
                 scope.attrs.add(node.func.attr)
-            for kw in reversed(node.keywords):
-                stack.append((kw.value, sid))
-            for arg in reversed(node.args):
-                stack.append((arg, sid))
+            stack.extend((kw.value, sid) for kw in reversed(node.keywords))
+            stack.extend((arg, sid) for arg in reversed(node.args))
             continue
         if isinstance(node, ast.Attribute):
             raw_attrs.append((dotted(node), line, sid))
@@ -251,12 +262,19 @@ def collect_facts(tree: ast.Module) -> Facts:
         if isinstance(node, ast.Name):
             scope.names.add(node.id)
             continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            value = node.value.value
+            if isinstance(value, str) and len(facts.strings) < MAX_STRINGS:
+                end = getattr(node, "end_lineno", None) or line
+                facts.strings.append(StringFact(value, line, sid, False, end, True))
+            continue
         if isinstance(node, ast.Constant):
             value = node.value
+            end = getattr(node, "end_lineno", None) or line
             if isinstance(value, str) and len(facts.strings) < MAX_STRINGS:
-                facts.strings.append(StringFact(value, line, sid))
+                facts.strings.append(StringFact(value, line, sid, False, end))
             elif isinstance(value, bytes) and len(facts.strings) < MAX_STRINGS:
-                facts.strings.append(StringFact(value.decode("latin-1"), line, sid, True))
+                facts.strings.append(StringFact(value.decode("latin-1"), line, sid, True, end))
             continue
         if isinstance(node, ast.JoinedStr):
             # f-strings: keep the literal parts joined, so URLs and paths stay visible.
@@ -264,12 +282,9 @@ def collect_facts(tree: ast.Module) -> Facts:
             text = "".join(p for p in parts if isinstance(p, str))
             if text and len(facts.strings) < MAX_STRINGS:
                 facts.strings.append(StringFact(text, line, sid))
-            for v in node.values:
-                if isinstance(v, ast.FormattedValue):
-                    stack.append((v.value, sid))
+            stack.extend((v.value, sid) for v in node.values if isinstance(v, ast.FormattedValue))
             continue
-        for child in ast.iter_child_nodes(node):
-            stack.append((child, sid))
+        stack.extend((child, sid) for child in ast.iter_child_nodes(node))
     for raw, line, sid, node in raw_calls:
         facts.calls.append(CallFact(facts.resolve(raw), raw, line, sid, node))
     facts.calls.sort(key=lambda c: c.line)

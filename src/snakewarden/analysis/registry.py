@@ -35,6 +35,5 @@ def builtin_rules() -> tuple[Rule, ...]:
         if rule.meta.id != rule_id_for_module(info.name):
             raise RuntimeError(f"rule module {info.name} defines id {rule.meta.id!r}")
         found.append(rule)
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        found.append(ep.load())
+    found.extend(ep.load() for ep in entry_points(group=ENTRY_POINT_GROUP))
     return tuple(found)

@@ -9,7 +9,8 @@ steps, all explainable from the findings:
    same behaviour in several places is a little more convincing, never much more);
 2. per file, a noisy-OR over rules, ``1 - prod(1 - s)``: behaviours that meet in one file
    (a host-name lookup, a network send and an install hook) reinforce each other;
-3. per package, the file that scores highest counts fully, the second half, the others a fifth:
+3. per package, the file that scores highest counts fully, the second half, the next three a
+   fifth (and no more files):
    malware concentrates its behaviour, while a big library spreads many weak, unrelated signals
    over many files. Findings about the whole package (archive structure, metadata, name,
    history: those without a file) join the top file at full weight.
@@ -28,16 +29,32 @@ __all__ = ["MALICIOUS_AT", "SUSPICIOUS_AT", "combine", "file_scores", "judge", "
 MALICIOUS_AT = 0.8
 SUSPICIOUS_AT = 0.5
 SECOND_SHARE = 0.25
-#: How much the 2nd, and the 3rd and later, files count relative to the top one.
+#: How much the 2nd, and the 3rd to 5th, files count relative to the top one (later: nothing).
 SECOND_FILE = 0.5
 OTHER_FILES = 0.2
+MAX_FILES = 5
+#: Archive-structure findings are evidence of tampering only in part: sdists legitimately hold
+#: symlinks and duplicate entries, and a nested archive (a test fixture) is never unpacked by
+#: pip. Their weights are scaled by these factors before they count.
+ARCHIVE_SCALE = {"archive-link": 0.4, "archive-duplicate-member": 0.4, "archive-special-file": 0.5}
+NESTED_ARCHIVE_SCALE = 0.15
+
+
+def effective_weight(f: Finding) -> float:
+    """The weight a finding counts with (archive-structure findings scaled, see above)."""
+    w = min(max(f.weight, 0.0), 1.0)
+    if f.rule.startswith("archive-"):
+        w *= ARCHIVE_SCALE.get(f.rule, 1.0)
+        if "!" in f.file:
+            w *= NESTED_ARCHIVE_SCALE
+    return w
 
 
 def rule_strengths(findings: Iterable[Finding]) -> dict[str, float]:
     """The strength of each rule's evidence: its heaviest finding plus a share of the next."""
     per_rule: dict[str, list[float]] = {}
     for f in findings:
-        per_rule.setdefault(f.rule, []).append(min(max(f.weight, 0.0), 1.0))
+        per_rule.setdefault(f.rule, []).append(effective_weight(f))
     out: dict[str, float] = {}
     for rule, weights in per_rule.items():
         weights.sort(reverse=True)
@@ -78,7 +95,7 @@ def judge(findings: Iterable[Finding]) -> tuple[float, Verdict]:
     """The score in 0..1 and the verdict for ``findings`` (from any source)."""
     package, files = file_scores(findings)
     parts = [package]
-    for i, (_name, s) in enumerate(files):
+    for i, (_name, s) in enumerate(files[:MAX_FILES]):
         parts.append(s if i == 0 else s * (SECOND_FILE if i == 1 else OTHER_FILES))
     score = round(combine(parts), 4)
     if score >= MALICIOUS_AT:

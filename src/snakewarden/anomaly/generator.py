@@ -318,10 +318,18 @@ class _Generator:
         for acc in self.accounts.values():
             out.emit(acc.created, EventTag.USER_CREATED, acc.name, ip=_host(acc.home[0], rng),
                      ua=acc.browser, country=acc.country)  # fmt: skip
-            for _ in range(rng.randint(2, 5)):
+            # earlier sessions: home most of the time, the office on weekdays, sometimes the phone
+            count = min(60, 2 + _poisson(rng, acc.logins_per_month * self.c.history_days / 60))
+            for _ in range(count):
                 when = hstart + timedelta(seconds=rng.uniform(0, self.c.history_days * 86400))
-                out.emit(when, EventTag.LOGIN, acc.name, ip=_host(rng.choice(acc.home), rng),
-                         ua=acc.browser, country=acc.country)  # fmt: skip
+                roll = rng.random()
+                net, ua = rng.choice(acc.home), acc.browser
+                if roll < 0.25 and acc.office:
+                    net = acc.office
+                elif roll < 0.3 and acc.mobile:
+                    net, ua = _prefix(rng), acc.mobile
+                out.emit(when, EventTag.LOGIN, acc.name, ip=_host(net, rng), ua=ua,
+                         country=acc.country)  # fmt: skip
         families: dict[tuple[str, str], list[ProjectProfile]] = {}
         for project in self.projects.values():
             if project.family:

@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -16,8 +17,16 @@ from starlette.routing import Route
 from snakewarden.anomaly.alerts import AlertState
 from snakewarden.anomaly.store import AlertStore, UnknownAlertError
 
-#: Decides whether a request may see and change alerts (the index passes its admin check).
-Authorize = Callable[[Request], bool]
+#: Decides whether a request may see and change alerts (the index passes its admin check);
+#: may be async. Raising an exception (e.g. the index's Unauthorized) is fine too.
+Authorize = Callable[[Request], "bool | Awaitable[bool]"]
+
+
+async def _allowed(authorize: Authorize, request: Request) -> bool:
+    verdict = authorize(request)
+    if inspect.isawaitable(verdict):
+        verdict = await verdict
+    return bool(verdict)
 
 
 def alert_routes(
@@ -27,7 +36,7 @@ def alert_routes(
         return JSONResponse({"error": "admin rights required"}, status_code=403)
 
     async def list_alerts(request: Request) -> JSONResponse:
-        if not authorize(request):
+        if not await _allowed(authorize, request):
             return _denied()
         raw_state = request.query_params.get("state", "open")
         state = None
@@ -47,7 +56,7 @@ def alert_routes(
 
     def _transition(state: AlertState) -> Callable[[Request], object]:
         async def handler(request: Request) -> JSONResponse:
-            if not authorize(request):
+            if not await _allowed(authorize, request):
                 return _denied()
             alert_id = str(request.path_params["alert_id"])[:64]
             try:

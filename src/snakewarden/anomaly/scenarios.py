@@ -305,9 +305,14 @@ class ScenarioResult:
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
+    """``false_alerts``/``background_events`` count from ``measure_from`` (the month; the
+    history before it warms the baselines up); ``warmup_false_alerts`` are those before it."""
+
     results: tuple[ScenarioResult, ...]
     background_events: int
     false_alerts: tuple[Alert, ...]
+    warmup_events: int = 0
+    warmup_false_alerts: tuple[Alert, ...] = ()
 
     @property
     def false_per_100k(self) -> float:
@@ -318,6 +323,7 @@ def evaluate(
     background: Sequence[Event],
     scenarios: Iterable[Scenario],
     engine: Engine | None = None,
+    measure_from: datetime | None = None,
 ) -> Evaluation:
     """Replay background plus scenarios through one engine, in time order.
 
@@ -359,4 +365,14 @@ def evaluate(
                 hit[1] if hit else None,
             )
         )
-    return Evaluation(tuple(results), len(background), tuple(false))
+    start = measure_from or min((e.time for e in background), default=None)
+    measured = [a for a in false if start is None or a.time >= start]
+    warm = [a for a in false if start is not None and a.time < start]
+    in_window = sum(1 for e in background if start is None or e.time >= start)
+    return Evaluation(
+        tuple(results),
+        in_window,
+        tuple(measured),
+        len(background) - in_window,
+        tuple(warm),
+    )

@@ -143,6 +143,19 @@ def default_url(home: Path) -> str:
     return f"sqlite:///{home / 'anomaly.db'}"
 
 
+def alerts_url_for_index(db_url: str, data_dir: Path) -> str:
+    """Where a running index keeps its alerts: in its PostgreSQL database (``anomaly_*``
+    tables), or beside its SQLite file in ``anomaly.sqlite3`` (SQLite allows one writer per
+    file, and the index consults the gate inside its own write transactions)."""
+    try:
+        backend = sa.make_url(db_url).get_backend_name()
+    except (SQLAlchemyError, ValueError):
+        backend = ""
+    if backend == "sqlite":
+        return f"sqlite:///{data_dir / 'anomaly.sqlite3'}"
+    return db_url
+
+
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 

@@ -1,6 +1,7 @@
 """Read a distribution from its bytes, within bounds, without extracting anything.
 
-The archive type is sniffed from the content (wheels renamed ``.tar.gz`` exist). Members are kept
+The archive type is sniffed from the content (wheels renamed ``.tar.gz`` exist); tar streams go
+through the lean reader of ``tarstream`` (tarfile for what it does not handle). Members are kept
 in memory: code and text whole (up to a bound), other files by their first bytes. Archives nested
 one level deep are opened too. Hostile structure (links, traversal, bombs, duplicates, truncation)
 becomes a finding on the artifact; only an unreadable or empty input raises ``ArtifactError``.
@@ -10,22 +11,24 @@ from __future__ import annotations
 
 import bz2
 import contextlib
+import gzip
 import hashlib
 import io
 import lzma
+import re
 import stat
 import struct
 import tarfile
-import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Literal
+from typing import IO
 
 from packaging.metadata import parse_email
 
 from snakewarden.artifacts.model import Artifact, ArtifactKind, CoreMetadata, Limits, Member
+from snakewarden.artifacts.tarstream import TarCorrupt, TarEntry, TarUnsupported, iter_tar
 from snakewarden.core.models import Finding, Severity
 from snakewarden.errors import ArtifactError
 
@@ -213,6 +216,26 @@ class _Collector:
         self.seen.add(clean)
         return clean
 
+    def fork(self) -> _Collector:
+        """A collector that continues from this one's state, to be ``absorb``ed on success."""
+        return _Collector(
+            self.limits,
+            prefix=self.prefix,
+            seen=set(self.seen),
+            total=self.total,
+            count=self.count,
+            kept=self.kept,
+            dups=self.dups,
+            stopped=self.stopped,
+        )
+
+    def absorb(self, other: _Collector) -> None:
+        self.members.extend(other.members)
+        self.issues.extend(other.issues)
+        self.seen = other.seen
+        self.total, self.count, self.kept = other.total, other.count, other.kept
+        self.dups, self.stopped = other.dups, other.stopped
+
     def _shadow(self, full: str) -> None:
         """Rename the earlier copy of a duplicated member so that the last copy keeps the path."""
         self.dups += 1
@@ -385,13 +408,17 @@ def _v7_tar_header(block: bytes) -> bool:
     return stored == computed
 
 
+#: Unicode category Cc: C0 and C1 control characters.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _odd_name(path: str) -> str | None:
     """Why a member name is odd (not UTF-8, control characters), or None."""
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:
         return "is not valid UTF-8"
-    if any(unicodedata.category(c) == "Cc" for c in path):
+    if _CONTROL.search(path):
         return "holds control characters"
     return None
 
@@ -399,7 +426,7 @@ def _odd_name(path: str) -> str | None:
 def _printable(path: str) -> str:
     """``path`` made safe to show: undecodable bytes and control characters become U+FFFD."""
     text = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return "".join("\ufffd" if unicodedata.category(c) == "Cc" else c for c in text)
+    return _CONTROL.sub("\ufffd", text)
 
 
 def _declared_zip_entries(data: bytes) -> int | None:
@@ -487,43 +514,88 @@ def _read_zip(data: bytes, col: _Collector, depth: int) -> None:
                 )
 
 
-_TAR_MODES: dict[str, Literal["r|gz", "r|bz2", "r|xz", "r|"]] = {
-    "gzip": "r|gz",
-    "bzip2": "r|bz2",
-    "xz": "r|xz",
-    "tar": "r|",
-}
+def _decompressing_reader(data: bytes, kind: str) -> IO[bytes]:
+    """A file over the decompressed ``data``.
+
+    The library's file classes decompress in bounded steps; tarfile's own stream decompression
+    (``r|gz``) does not, and turns a bomb of zeros into quadratic copying.
+    """
+    raw = io.BytesIO(data)
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    if kind == "bzip2":
+        return bz2.BZ2File(raw)
+    if kind == "xz":
+        return lzma.LZMAFile(raw)
+    return raw
 
 
 def _read_tar(data: bytes, kind: str, col: _Collector, depth: int) -> None:
-    mode: Literal["r|gz", "r|bz2", "r|xz", "r|"] = _TAR_MODES[kind]
-    read_any = False
+    """Read a tar stream with the lean reader; archives it does not handle go to tarfile."""
+    trial = col.fork()
     try:
-        tf = tarfile.open(fileobj=io.BytesIO(data), mode=mode)  # noqa: SIM115
+        _read_tar_with(data, kind, trial, depth, fast=True)
+    except TarUnsupported:
+        _read_tar_with(data, kind, col, depth, fast=False)
+        return
+    col.absorb(trial)
+
+
+def _tarfile_entries(tf: tarfile.TarFile) -> Iterator[TarEntry]:
+    for ti in tf:
+        if ti.isreg():
+            fh = tf.extractfile(ti)
+            if fh is None:
+                continue
+            yield TarEntry(ti.name, "file", ti.size, ti.linkname, fh.read)
+            continue
+        kind = (
+            "dir"
+            if ti.isdir()
+            else "symlink"
+            if ti.issym()
+            else "hardlink"
+            if ti.islnk()
+            else "special"
+        )
+        yield TarEntry(ti.name, kind, 0, ti.linkname, _slicer(b""))
+
+
+def _read_tar_with(data: bytes, kind: str, col: _Collector, depth: int, *, fast: bool) -> None:
+    read_any = False
+    tf: tarfile.TarFile | None = None
+    try:
+        fh = _decompressing_reader(data, kind)
+        if fast:
+            entries = iter_tar(fh)
+        else:
+            tf = tarfile.open(fileobj=fh, mode="r|")  # noqa: SIM115
+            entries = _tarfile_entries(tf)
     except _READ_ERRORS as exc:
         raise ArtifactError(f"not a readable tar archive ({kind}): {exc}") from exc
     declared = 0
     try:
-        for ti in tf:
+        for entry in entries:
             read_any = True
             if col.stopped:
                 break
-            if ti.isdir():
+            if entry.kind == "dir":
                 continue
-            path = col.check_path(ti.name)
+            path = col.check_path(entry.name)
             if path is None:
                 continue
-            if ti.issym() or ti.islnk():
+            if entry.kind in ("symlink", "hardlink"):
+                what = "symbolic" if entry.kind == "symlink" else "hard"
                 col.issues.append(
                     _issue(
                         "archive-link",
-                        f"{'symbolic' if ti.issym() else 'hard'} link to {ti.linkname[:200]!r}",
+                        f"{what} link to {entry.linkname[:200]!r}",
                         col.prefix + path,
                         0.3,
                     )
                 )
                 continue
-            if not ti.isreg():
+            if entry.kind != "file":
                 col.issues.append(
                     _issue(
                         "archive-special-file",
@@ -533,7 +605,7 @@ def _read_tar(data: bytes, kind: str, col: _Collector, depth: int) -> None:
                     )
                 )
                 continue
-            declared += ti.size
+            declared += entry.size
             col.account(0)
             if declared > col.limits.max_total_size or (
                 declared > 64 * 1024 * 1024 and declared / max(len(data), 1) > col.limits.max_ratio
@@ -549,17 +621,10 @@ def _read_tar(data: bytes, kind: str, col: _Collector, depth: int) -> None:
                 )
                 col.stopped = True
                 break
-            if not col.admit(path, ti.size):
+            if not col.admit(path, entry.size):
                 continue
-            fh = tf.extractfile(ti)
-            if fh is None:
-                continue
-
-            def read(n: int, fh: IO[bytes] = fh) -> bytes:
-                return fh.read(n)
-
-            col.add(path, ti.size, read, depth)
-    except _READ_ERRORS as exc:
+            col.add(path, entry.size, entry.read, depth)
+    except (*_READ_ERRORS, TarCorrupt) as exc:
         if not read_any and not col.members:
             raise ArtifactError(f"not a readable tar archive ({kind}): {exc}") from exc
         col.issues.append(
@@ -571,8 +636,9 @@ def _read_tar(data: bytes, kind: str, col: _Collector, depth: int) -> None:
             )
         )
     finally:
-        with contextlib.suppress(*_READ_ERRORS):
-            tf.close()
+        if tf is not None:
+            with contextlib.suppress(*_READ_ERRORS):
+                tf.close()
     if not read_any:
         raise ArtifactError(f"empty or unreadable tar archive ({kind})")
 

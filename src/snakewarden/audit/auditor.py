@@ -106,6 +106,9 @@ def _finding(group: Sequence[Advisory], dep: Dependency, kind: FindingKind) -> A
             break
     if kind is FindingKind.MALICIOUS:
         rating = "critical"
+    cwes = sorted(
+        {int(c[4:]) for adv in group for c in adv.cwe_ids if c[:4] == "CWE-" and c[4:].isdigit()}
+    )
     return AuditFinding(
         kind=kind,
         id=primary.id,
@@ -118,6 +121,7 @@ def _finding(group: Sequence[Advisory], dep: Dependency, kind: FindingKind) -> A
         url=_url(primary),
         published=primary.published,
         modified=primary.modified,
+        cwes=tuple(cwes),
     )
 
 

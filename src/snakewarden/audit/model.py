@@ -75,6 +75,7 @@ class AuditFinding:
     url: str = ""
     published: str = ""
     modified: str = ""
+    cwes: tuple[int, ...] = ()  # CWE numbers from the records' database_specific.cwe_ids
 
     @property
     def ids(self) -> tuple[str, ...]:

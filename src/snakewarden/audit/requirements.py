@@ -15,8 +15,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.markers import InvalidMarker, UndefinedEnvironmentName
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from snakewarden.audit.model import (
@@ -44,6 +42,10 @@ _GLOBAL_WITH_VALUE = {
     "--only-binary", "--trusted-host", "--use-feature", "--progress-bar", "--platform",
     "--python-version", "--implementation", "--abi",
 }  # fmt: skip
+# "name==version" with nothing else: PEP 508 name, a version without wildcards.
+_SIMPLE_PIN = re.compile(
+    r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*==\s*([A-Za-z0-9][A-Za-z0-9.!+_-]*)$"
+)
 _ARCHIVES = (".whl", ".zip", ".tar.gz", ".tar.bz2", ".tgz")
 _GLOBAL_FLAGS = {"--pre", "--prefer-binary", "--require-hashes", "--no-index"}
 _PER_REQ_WITH_VALUE = {"--hash", "--global-option", "--install-option", "--config-settings"}
@@ -95,7 +97,7 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
 @dataclass(slots=True)
 class _State:
     reader: Reader
-    environment: Environment
+    environment: Environment | None
     skip_editable: bool
     files: int = 0
     dependencies: list[Dependency] = field(default_factory=list)
@@ -112,7 +114,7 @@ def read_requirements(
     skip_editable: bool = False,
 ) -> InputSet:
     """Read a requirements file and its includes into dependencies and problems."""
-    env = marker_environment() if environment is None else dict(environment)
+    env = None if environment is None else dict(environment)  # computed when a marker needs it
     state = _State(reader, env, skip_editable)
     text = reader(path)  # a missing top-level file is an error of the whole command
     _read(state, path, text, constraint=False, depth=0, stack=(path.resolve(),))
@@ -276,6 +278,14 @@ def _requirement(
             )
         )
         return
+    simple = _SIMPLE_PIN.match(spec)
+    if simple is not None:  # "name==version": what packaging would read, without importing it
+        _add(state, path, number, origin, spec, hashes, constraint=constraint,
+             display=simple.group(1), version=simple.group(2))  # fmt: skip
+        return
+    from packaging.markers import InvalidMarker, UndefinedEnvironmentName
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         req = Requirement(spec)
     except InvalidRequirement as exc:
@@ -283,6 +293,8 @@ def _requirement(
         return
     marker = str(req.marker) if req.marker else ""
     if req.marker is not None:
+        if state.environment is None:
+            state.environment = marker_environment()
         try:
             applies = req.marker.evaluate({**state.environment, "extra": ""})
         except (InvalidMarker, UndefinedEnvironmentName) as exc:
@@ -298,23 +310,43 @@ def _requirement(
                 )
             )
             return
-    name = canonicalize_name(req.name)
     if req.url:
         state.problems.append(
             Problem(origin, req.name, "direct URL: no index version to check",
                     hint="depend on a released version from the index to have it audited")
         )  # fmt: skip
         return
-    version = _pinned_version(req)
+    specs = list(req.specifier)
+    pinned = len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version
+    _add(state, path, number, origin, spec, hashes, constraint=constraint, display=req.name,
+         version=specs[0].version if pinned else None, extras=tuple(sorted(req.extras)),
+         marker=marker)  # fmt: skip
+
+
+def _add(
+    state: _State,
+    path: Path,
+    number: int,
+    origin: str,
+    spec: str,
+    hashes: tuple[str, ...],
+    *,
+    constraint: bool,
+    display: str,
+    version: str | None,
+    extras: tuple[str, ...] = (),
+    marker: str = "",
+) -> None:
+    name = canonicalize_name(display)
     dep = Dependency(
         name=name,
         version=version,
         kind=DependencyKind.PINNED if version else DependencyKind.UNPINNED,
         origin=origin,
-        display_name=req.name,
+        display_name=display,
         requirement=spec,
         hashes=hashes,
-        extras=tuple(sorted(req.extras)),
+        extras=extras,
         marker=marker,
         line=number,
         path=str(path),
@@ -338,10 +370,3 @@ def _split_options(line: str) -> tuple[str, tuple[str, ...]]:
         if opt == "--hash" and value:
             hashes.append(value.strip())
     return spec, tuple(hashes)
-
-
-def _pinned_version(req: Requirement) -> str | None:
-    specs = list(req.specifier)
-    if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
-        return specs[0].version
-    return None

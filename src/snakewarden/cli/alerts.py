@@ -5,27 +5,44 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from snakewarden.anomaly.alerts import Alert, AlertState
-from snakewarden.anomaly.store import SqlAlertStore, default_url
+from snakewarden.anomaly.store import SqlAlertStore, alerts_url_for_index
 
 _STATES = ("open", "acknowledged", "closed", "all")
 
 
-def database_url(args: argparse.Namespace) -> str:
-    """``--db``, else ``SNAKEWARDEN_DB`` (the index's database), else SQLite in the home."""
-    from snakewarden.adapters.home import home_dir
+def index_settings(args: argparse.Namespace) -> tuple[str, Path]:
+    """The index's database URL and data folder, resolved as ``snakewarden serve`` does."""
+    from snakewarden.index.config import resolve_data_dir, resolve_db_url
 
-    url = getattr(args, "db", None) or os.environ.get("SNAKEWARDEN_DB")
-    return str(url) if url else default_url(home_dir())
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None), os.environ)
+    return resolve_db_url(getattr(args, "index_db", None), os.environ, data_dir), data_dir
+
+
+def database_url(args: argparse.Namespace) -> str:
+    """``--db``, else where the index keeps its alerts (``alerts_url_for_index``): its
+    PostgreSQL database, or ``anomaly.sqlite3`` in its data folder."""
+    url = getattr(args, "db", None)
+    if url:
+        return str(url)
+    db_url, data_dir = index_settings(args)
+    return alerts_url_for_index(db_url, data_dir)
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         metavar="URL",
-        help="database URL (default: $SNAKEWARDEN_DB, else sqlite in $SNAKEWARDEN_HOME)",
+        help="alerts database URL (default: the index's: its PostgreSQL $SNAKEWARDEN_DB, or "
+        "anomaly.sqlite3 in its data folder)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="the index's data folder (default: $SNAKEWARDEN_DATA_DIR or $SNAKEWARDEN_HOME/index)",
     )
 
 

@@ -84,6 +84,11 @@ def register(subparsers: Any) -> None:
         help="also ask the index's JSON API for each release's vulnerabilities",
     )  # fmt: skip
     parser.add_argument(
+        "--osv-url", metavar="URL",
+        help="also ask this OSV-compatible query API (e.g. http://HOST:PORT/v1/query of "
+        "`snakewarden db serve`, or https://api.osv.dev/v1/query)",
+    )  # fmt: skip
+    parser.add_argument(
         "--index-url", metavar="URL", default=None,
         help="index for --scan downloads and --online (default: https://pypi.org/simple/, "
         "https://pypi.org/pypi)",
@@ -105,10 +110,9 @@ def register(subparsers: Any) -> None:
 
 def _inputs(args: argparse.Namespace) -> InputSet:
     from snakewarden.audit.auditor import merge_inputs
-    from snakewarden.audit.model import marker_environment
 
     parts: list[InputSet] = []
-    env: dict[str, str] = marker_environment()
+    env: dict[str, str] | None = None  # None: this interpreter's, computed when needed
     if args.python is not None:
         from snakewarden.audit.environment import python_environment
 
@@ -143,7 +147,6 @@ def _name_check(enabled: bool, deps: tuple[Dependency, ...]) -> NameCheck | None
         return None
     import gzip
     import importlib.util
-    import re
 
     from snakewarden.adapters.home import home_dir
     from snakewarden.audit.model import AuditFinding, FindingKind
@@ -156,9 +159,9 @@ def _name_check(enabled: bool, deps: tuple[Dependency, ...]) -> NameCheck | None
         if folder is None:  # pragma: no cover - the package is always there
             raise OsvError("snakewarden.names is missing")
         data = (folder / "data" / "popular.tsv.gz").read_bytes()
-        text = gzip.decompress(data).decode("utf-8", "replace").lower()
-        popular = set(re.findall(r"^\d+\t([a-z0-9][a-z0-9-]*)$", text, re.MULTILINE))
-        if all(d.name in popular for d in deps):
+        # Lines are "rank<TAB>canonical-name"; a substring test per name is all that is needed.
+        text = gzip.decompress(data).decode("utf-8", "replace").lower() + "\n"
+        if all(f"\t{d.name}\n" in text for d in deps):
             return None  # popular names are never confusable: skip building the checker
     from snakewarden.names import load_default_checker
 
@@ -203,6 +206,8 @@ def run(args: argparse.Namespace) -> int:
     from snakewarden.advisories.store import DB_FILENAME, SqliteAdvisoryStore
     from snakewarden.audit.auditor import AuditOptions, OnlineLookup, ReleaseScanner, audit
 
+    if args.online and args.osv_url:
+        raise UsageError("choose one remote source: --online (the index) or --osv-url")
     if args.fix and not args.requirement:
         raise UsageError("--fix rewrites requirements files: give at least one -r FILE")
     inputs = _inputs(args)
@@ -213,23 +218,26 @@ def run(args: argparse.Namespace) -> int:
     closers: list[Any] = [store]
     try:
         status = store.status()
-        if status.records == 0 and not args.online:
+        remote = args.online or bool(args.osv_url)
+        if status.records == 0 and not remote:
             raise OsvError(
                 f"the advisory database {db_path} is empty: nothing could be checked",
                 hint="run `snakewarden db update` (or `snakewarden db import FILE`), "
-                "or pass --online",
+                "or pass --online / --osv-url",
             )
-        if status.last_import:
+        try:
             last = datetime.fromisoformat(status.last_import.replace("Z", "+00:00"))
-            if datetime.now(UTC) - last > STALE_AFTER:
-                print(
-                    f"snakewarden: warning: the advisory database was last updated "
-                    f"{status.last_import}; run `snakewarden db update`",
-                    file=sys.stderr,
-                )
+        except ValueError:
+            last = None
+        if last is not None and datetime.now(UTC) - last > STALE_AFTER:
+            print(
+                f"snakewarden: warning: the advisory database was last updated "
+                f"{status.last_import}; run `snakewarden db update`",
+                file=sys.stderr,
+            )
         online: OnlineLookup | None = None
         scanner: ReleaseScanner | None = None
-        if args.online or args.scan:
+        if remote or args.scan:
             import httpx
 
             from snakewarden import __version__
@@ -240,6 +248,10 @@ def run(args: argparse.Namespace) -> int:
                 headers={"User-Agent": f"snakewarden/{__version__}"},
             )
             closers.append(client)
+            if args.osv_url:
+                from snakewarden.advisories.online import OsvQueryClient
+
+                online = OsvQueryClient(client, args.osv_url)
             if args.online:
                 from snakewarden.advisories.online import DEFAULT_JSON_API, PypiVulnerabilityClient
 

@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from snakewarden.anomaly.detectors import Engine
 from snakewarden.anomaly.importer import MAX_LINES, load_file
 from snakewarden.anomaly.service import import_events, scan_history
 from snakewarden.anomaly.store import SqlAlertStore
 from snakewarden.anomaly.webhook import Notifier, NullNotifier, WebhookNotifier
-from snakewarden.cli.alerts import add_db_option, database_url, print_alerts
+from snakewarden.cli.alerts import add_db_option, database_url, index_settings, print_alerts
+from snakewarden.core.events import Event
 
 
 def register(subparsers: Any) -> None:
@@ -39,13 +41,24 @@ def register(subparsers: Any) -> None:
         help="replay the stored history through the detectors and store new alerts",
     )
     _common(replay)
+    _source(replay)
     replay.set_defaults(func=run_replay, store_alerts=True)
 
     scan = actions.add_parser(
         "scan", help="replay the stored history and print every alert, storing nothing"
     )
     _common(scan)
+    _source(scan)
     scan.set_defaults(func=run_replay, store_alerts=False)
+
+
+def _source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--from-index",
+        action="store_true",
+        help="replay the index's own event log (see --data-dir, $SNAKEWARDEN_DB) instead of the "
+        "imported events",
+    )
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -78,10 +91,22 @@ def run_import(args: argparse.Namespace) -> int:
     return 1 if report.new_alerts else 0
 
 
+def _index_events(args: argparse.Namespace) -> list[Event]:
+    from snakewarden.index.db import Database
+    from snakewarden.index.events import iter_events
+
+    db_url, _ = index_settings(args)
+    db = Database.open(db_url, run_migrations=False)
+    try:
+        return list(iter_events(db))
+    finally:
+        db.close()
+
+
 def run_replay(args: argparse.Namespace) -> int:
     store = SqlAlertStore(database_url(args))
     try:
-        found = scan_history(store)
+        found = Engine().scan(_index_events(args)) if args.from_index else scan_history(store)
         if not args.store_alerts:
             print_alerts(found, args.format)
             return 1 if found else 0

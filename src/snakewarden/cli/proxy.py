@@ -1,12 +1,14 @@
 """``snakewarden proxy``: a caching proxy of PyPI that scans every file before pip or uv gets it.
 
 snakewarden proxy serve [--upstream URL] [--data-dir DIR] [--policy FILE] [--host H] [--port P]
+snakewarden proxy decisions [--data-dir DIR] [--all] [--last N] [--format text|json]
 snakewarden proxy check-policy FILE
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from datetime import timedelta
@@ -19,7 +21,7 @@ from snakewarden.proxy.app import create_proxy_app
 from snakewarden.proxy.interfaces import AttestationVerifier, NameChecker, VulnerabilityLookup
 from snakewarden.proxy.policy import DEFAULT_POLICY, Policy, load_policy
 from snakewarden.proxy.service import ProxyConfig
-from snakewarden.proxy.upstream import PYPI_SIMPLE, normalize_base_url
+from snakewarden.proxy.upstream import PYPI_SIMPLE, normalize_base_url, public_url
 
 
 def register(subparsers: Any) -> None:
@@ -50,6 +52,15 @@ def register(subparsers: Any) -> None:
     )
     serve.set_defaults(func=_serve)
 
+    decisions = sub.add_parser(
+        "decisions", help="show the latest decisions of the proxy (what it refused and why)"
+    )
+    decisions.add_argument("--data-dir", type=Path, default=None, help="as for serve")
+    decisions.add_argument("--all", action="store_true", help="include allowed files")
+    decisions.add_argument("--last", type=int, default=50, help="how many (default 50)")
+    decisions.add_argument("--format", choices=("text", "json"), default="text")
+    decisions.set_defaults(func=_decisions)
+
     check = sub.add_parser("check-policy", help="validate a policy file and print its summary")
     check.add_argument("policy", type=Path)
     check.set_defaults(func=_check_policy)
@@ -78,7 +89,10 @@ def describe_policy(policy: Policy) -> list[str]:
         + (f" (allowed: {', '.join(sorted(policy.allow_names))})" if policy.allow_names else ""),
         f"cool-down: {policy.cooldown.total_seconds() / 3600:g} h",
         f"block vulnerable releases: {vuln}",
-        f"attestations required for: {', '.join(sorted(policy.require_attestations)) or 'none'}",
+        f"attestations required for: {', '.join(sorted(policy.require_attestations)) or 'none'}"
+        + "".join(
+            f"; {name} from {repo}" for name, repo in sorted(policy.attestation_publishers.items())
+        ),
         f"deny: {', '.join(map(str, policy.deny)) or 'none'}",
         f"allow (waivers): {', '.join(map(str, policy.allow_releases)) or 'none'}"
         + (f", {len(policy.allow_sha256)} sha256" if policy.allow_sha256 else ""),
@@ -92,6 +106,45 @@ def _check_policy(args: argparse.Namespace) -> int:
     for line in describe_policy(policy):
         print(f"  {line}")
     return 0
+
+
+_TAIL_BYTES = 16 * 1024 * 1024
+
+
+def _decisions(args: argparse.Namespace) -> int:
+    """Print the latest decisions; exit 1 when any of them refused a file."""
+    if not 0 < args.last <= 100_000:
+        raise UsageError("--last must be between 1 and 100000")
+    path = (args.data_dir or home_dir() / "proxy").expanduser() / "decisions.jsonl"
+    try:
+        with path.open("rb") as fh:
+            fh.seek(0, 2)
+            size = fh.tell()
+            fh.seek(max(0, size - _TAIL_BYTES))
+            tail = fh.read()
+    except FileNotFoundError:
+        raise UsageError(f"no decision log at {path}", hint="pass the proxy's --data-dir") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    entries = []
+    for line in tail.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue  # a partial first line of the tail, or damage
+        if isinstance(entry, dict) and (args.all or entry.get("action") != "allow"):
+            entries.append(entry)
+    entries = entries[-args.last :]
+    for e in entries:
+        if args.format == "json":
+            print(json.dumps(e, sort_keys=True))
+            continue
+        what = e.get("filename") or e.get("project", "?")
+        cached = " (cached)" if e.get("cached") else ""
+        print(f"{str(e.get('time', '?'))[:19]}  {e.get('action', '?'):5}  {what}{cached}")
+        if e.get("reason"):
+            print(f"    {e['reason']}")
+    return 1 if any(e.get("action") == "block" for e in entries) else 0
 
 
 def optional_checks(
@@ -147,7 +200,8 @@ def _serve(args: argparse.Namespace) -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     print(
-        f"snakewarden proxy: {config.upstream_url} -> http://{args.host}:{args.port}/simple/ "
+        f"snakewarden proxy: {public_url(config.upstream_url)} -> "
+        f"http://{args.host}:{args.port}/simple/ "
         f"(data in {data_dir})",
         file=sys.stderr,
     )

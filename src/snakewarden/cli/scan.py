@@ -2,7 +2,8 @@
 
 Exit codes: 0 when no target reaches ``--fail-on``; 1 when one does (even if another target
 errored); 2 on a usage error, or when a target could not be read or fetched and none reached
-``--fail-on``; 3 on an internal error.
+``--fail-on``; 3 when a bug in snakewarden stopped the scan of a target and none reached
+``--fail-on`` (the other targets are still scanned and reported).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from snakewarden.adapters.pypi import DEFAULT_INDEX_URL
 from snakewarden.core.models import ScanResult, Verdict
 from snakewarden.errors import UsageError
 from snakewarden.report import SCAN_FORMATS, RuleInfo, scan_reporter
-from snakewarden.scanner import ScanOptions, iter_target_lines, scan_many
+from snakewarden.scanner import INTERNAL_ERROR, ScanOptions, iter_target_lines, scan_many
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 _MAX_FROM_BYTES = 64 * 1024 * 1024
 
 
@@ -179,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
     styled = output is None and args.format == "table" and sys.stdout.isatty()
     rules = rule_catalog() if args.format == "sarif" else None
     worst_hit = False
-    errors = 0
+    errors = internal = 0
     with open_output(output) as out:
         reporter = scan_reporter(
             args.format, out, styled=styled, rules=rules, tool_version=__version__
@@ -191,6 +192,7 @@ def run(args: argparse.Namespace) -> int:
             reporter.add(result)
             if result.verdict is Verdict.ERROR:
                 errors += 1
+                internal += (result.error or "").startswith(INTERNAL_ERROR)
             elif result.verdict.rank >= fail_rank:
                 worst_hit = True
         reporter.close()
@@ -200,6 +202,13 @@ def run(args: argparse.Namespace) -> int:
             "(verdict 'error'; the report says why)",
             file=sys.stderr,
         )
+    if internal:
+        print(
+            f"snakewarden: {internal} target(s) hit an internal error (a bug); please report it",
+            file=sys.stderr,
+        )
     if worst_hit:
         return EXIT_FINDINGS
+    if internal:
+        return EXIT_INTERNAL
     return EXIT_ERROR if errors else EXIT_CLEAN

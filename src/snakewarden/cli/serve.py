@@ -55,6 +55,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     p.add_argument("--workers", type=int, default=1, help="scan worker threads (0: none)")
     p.add_argument(
+        "--scan-processes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="scan in N child processes (a hostile file can crash or hang only a child); "
+        "default 0: in the worker threads",
+    )
+    p.add_argument(
         "--max-upload-mb", type=int, default=100, help="largest accepted file in MiB (default 100)"
     )
     p.add_argument(
@@ -84,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"invalid port {args.port}")
     if not 0 <= args.workers <= 64:
         raise UsageError("--workers must be between 0 and 64")
+    if not 0 <= args.scan_processes <= 64:
+        raise UsageError("--scan-processes must be between 0 and 64")
     if not 0 < args.max_upload_mb <= 4096:
         raise UsageError("--max-upload-mb must be between 1 and 4096")
     logging.basicConfig(
@@ -91,9 +101,11 @@ def run(args: argparse.Namespace) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     config = config_from_args(
         args,
         workers=args.workers,
+        scan_processes=args.scan_processes,
         max_upload_size=args.max_upload_mb * MiB,
         open_registration=args.open_registration,
         trust_proxy_headers=args.trust_proxy,

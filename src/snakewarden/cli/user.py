@@ -63,6 +63,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_location_options(reset)
     reset.set_defaults(func=_reset)
 
+    passwd = sub.add_parser(
+        "passwd", help="set a user's password (stdin when not a terminal); ends their sessions"
+    )
+    passwd.add_argument("name")
+    add_location_options(passwd)
+    passwd.set_defaults(func=_passwd)
+
+    email = sub.add_parser("email", help="change a user's email address")
+    email.add_argument("name")
+    email.add_argument("email")
+    add_location_options(email)
+    email.set_defaults(func=_email)
+
     role = sub.add_parser("role", help="give a user a role on a project (or remove it)")
     role.add_argument("name")
     role.add_argument("project")
@@ -105,6 +118,21 @@ def _reset(args: argparse.Namespace) -> int:
     services = open_services(args)
     services.accounts.disable_two_factor(args.name, actor=_actor(), meta=RequestMeta.cli())
     print(f"2FA removed for {args.name}; their API tokens are revoked")
+    return 0
+
+
+def _passwd(args: argparse.Namespace) -> int:
+    password = read_password("New password: ")
+    services = open_services(args)
+    services.accounts.set_password(args.name, password, actor=_actor(), meta=RequestMeta.cli())
+    print(f"password of {args.name} changed; their sessions are closed")
+    return 0
+
+
+def _email(args: argparse.Namespace) -> int:
+    services = open_services(args)
+    services.accounts.set_email(args.name, args.email, actor=_actor(), meta=RequestMeta.cli())
+    print(f"email of {args.name} changed")
     return 0
 
 

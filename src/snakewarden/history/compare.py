@@ -18,7 +18,7 @@ from snakewarden.history.snapshot import EARLY_PHASES, Capability, ReleaseSnapsh
 from snakewarden.metadata.heuristics import cap_weights
 from snakewarden.names import NameChecker
 
-RULE = "release-history"
+RULE = "history"
 
 #: Weight of a capability that is new at install/startup time, by capability.
 INSTALL_WEIGHT = {
@@ -31,7 +31,7 @@ INSTALL_WEIGHT = {
     "persistence": 0.8,
     "evasion": 0.7,
     "startup": 0.6,
-    "process": 0.35,  # setup.py scripts run git, pkg-config, compilers
+    "process": 0.25,  # setup.py scripts run git, pkg-config, compilers: weak alone
 }
 DEFAULT_INSTALL_WEIGHT = 0.5
 #: New capabilities in code that runs on import / only when called.
@@ -46,8 +46,10 @@ MIN_EVIDENCE = 0.05
 def _finding(
     category: str, severity: Severity, message: str, weight: float, **kw: object
 ) -> Finding:
+    # One rule id per kind of sign ("history-install-code", "history-dependency"...), so that
+    # the scorer combines different signs rather than keeping the heaviest of one rule.
     return Finding(
-        rule=RULE,
+        rule=f"{RULE}-{category.split('.')[0]}",
         category=f"history.{category}",
         severity=severity,
         message=message,

@@ -103,9 +103,12 @@ def _token_info(t: ApiToken) -> TokenInfo:
 
 
 class AccountService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, passwords: security.PasswordHashing | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.passwords = passwords or security.PasswordHashing()
 
     # -- users -------------------------------------------------------------------------------
 
@@ -129,7 +132,7 @@ class AccountService:
             raise BadRequest(f"the password must have {MIN_PASSWORD} to {MAX_PASSWORD} characters")
         if password.strip() in {username, email}:
             raise BadRequest("the password must not be the user name or the email address")
-        digest = security.hash_password(password)
+        digest = self.passwords.hash(password)
         now = self.clock.now()
         with self.db.write() as s:
             taken = s.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
@@ -157,6 +160,56 @@ class AccountService:
                 admin=str(admin).lower(),
             )
             return _account(user)
+
+    def set_password(
+        self,
+        username: str,
+        password: str,
+        *,
+        actor: str,
+        old_password: str | None = None,
+        meta: RequestMeta | None = None,
+    ) -> None:
+        """A new password (checked against ``old_password`` when given); every open session of
+        the user ends. API tokens are kept: they are separate credentials."""
+        if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+            raise BadRequest(f"the password must have {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+        digest = self.passwords.hash(password)
+        now = self.clock.now()
+        with self.db.write() as s:
+            user = self._user(s, username)
+            if old_password is not None and not self.passwords.verify(
+                user.password_hash, old_password
+            ):
+                raise Forbidden("the current password is wrong")
+            user.password_hash = digest
+            s.execute(
+                update(WebSession)
+                .where(WebSession.user_id == user.id, WebSession.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            record(s, EventTag.PASSWORD_RESET, time=now, meta=meta, actor=actor, user=user.username)
+
+    def set_email(
+        self, username: str, email: str, *, actor: str, meta: RequestMeta | None = None
+    ) -> None:
+        if not EMAIL_RE.match(email):
+            raise BadRequest(f"invalid email address {email[:80]!r}")
+        now = self.clock.now()
+        with self.db.write() as s:
+            user = self._user(s, username)
+            old = user.email
+            user.email = email
+            record(
+                s,
+                EventTag.EMAIL_CHANGED,
+                time=now,
+                meta=meta,
+                actor=actor,
+                user=user.username,
+                old=old,
+                new=email,
+            )
 
     def get(self, username: str) -> Account:
         with self.db.read() as s:
@@ -270,7 +323,7 @@ class AccountService:
             EventRow.tag == EventTag.LOGIN_FAILED.value, EventRow.time >= since
         )
         by_user = s.scalar(base.where(func.lower(EventRow.actor) == username.lower())) or 0
-        by_ip = s.scalar(base.where(EventRow.ip == meta.ip)) or 0 if meta.ip else 0
+        by_ip = (s.scalar(base.where(EventRow.ip == meta.ip)) or 0) if meta.ip else 0
         if by_user >= LOGIN_FAILURES_PER_USER or by_ip >= LOGIN_FAILURES_PER_IP:
             raise TooManyRequests(
                 "too many failed logins; try again later",
@@ -287,9 +340,9 @@ class AccountService:
             self._rate_limit(s, username, meta, now)
             user = s.scalar(select(User).where(func.lower(User.username) == username.lower()))
             stored = user.password_hash if user is not None else None
-        good = security.verify_password(stored, password) if stored else False
+        good = self.passwords.verify(stored, password) if stored else False
         if stored is None:
-            security.burn_password_check(password)
+            self.passwords.burn(password)
         with self.db.write() as s:
             user = s.scalar(select(User).where(func.lower(User.username) == username.lower()))
             reason = None

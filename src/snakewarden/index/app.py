@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 from snakewarden.adapters.storage import FileStore, LocalFileStore
 from snakewarden.errors import SnakewardenError
@@ -20,11 +21,13 @@ from snakewarden.index.config import IndexConfig
 from snakewarden.index.db import Database
 from snakewarden.index.errors import IndexRequestError
 from snakewarden.index.interfaces import Clock, NameChecker, Scanner, SystemClock, UploadGate
-from snakewarden.index.pipeline import CoreScanner, JobQueue, ScanWorkers
+from snakewarden.index.pipeline import CoreScanner, JobQueue, ProcessScanner, ScanWorkers
 from snakewarden.index.repository import LocalProjectSource
 from snakewarden.index.review import ReviewService
+from snakewarden.index.security import PasswordHashing
 from snakewarden.index.uploads import UploadService
 from snakewarden.index.web import (
+    BodyLimit,
     IndexServices,
     handle_index_error,
     handle_service_error,
@@ -45,6 +48,23 @@ def default_name_checker() -> NameChecker:
     return ConfusableNameChecker(load_default_checker(home_dir()))
 
 
+#: Entry points of upload gates: each names a callable ``factory(config: IndexConfig) ->
+#: UploadGate`` (e.g. the anomaly detectors' "hold uploads of projects with open alerts").
+GATES_ENTRY_POINT_GROUP = "snakewarden.index_gates.v1"
+
+
+def load_gates(config: IndexConfig) -> tuple[UploadGate, ...]:
+    """The upload gates installed as entry points, built for ``config``."""
+    from importlib.metadata import entry_points
+
+    gates: list[UploadGate] = []
+    for ep in sorted(entry_points(group=GATES_ENTRY_POINT_GROUP), key=lambda e: e.name):
+        factory = ep.load()
+        gates.append(factory(config))
+        log.info("upload gate %s enabled", ep.name)
+    return tuple(gates)
+
+
 def build_services(
     config: IndexConfig,
     *,
@@ -53,8 +73,9 @@ def build_services(
     clock: Clock | None = None,
     scanner: Scanner | None = None,
     name_checker: NameChecker | None = None,
-    gates: Sequence[UploadGate] = (),
+    gates: Sequence[UploadGate] | None = None,
     workers: int | None = None,
+    passwords: PasswordHashing | None = None,
     provenance: IndexProvenance | None = None,
 ) -> IndexServices:
     db = db or Database.open(config.db_url)
@@ -62,7 +83,9 @@ def build_services(
     clock = clock or SystemClock()
     if name_checker is None and config.check_names:
         name_checker = default_name_checker()
-    accounts = AccountService(db, clock)
+    if gates is None:
+        gates = load_gates(config)
+    accounts = AccountService(db, clock, passwords)
     queue = JobQueue(
         db,
         clock,
@@ -74,7 +97,13 @@ def build_services(
     uploads = UploadService(db, store, clock, accounts, name_checker=name_checker, gates=gates)
     local = LocalProjectSource(db)
     n = config.workers if workers is None else workers
-    pool = ScanWorkers(queue, store, scanner or CoreScanner(), workers=n) if n > 0 else None
+    if scanner is None:
+        scanner = (
+            ProcessScanner(config.scan_processes, timeout=config.scan_timeout)
+            if config.scan_processes > 0
+            else CoreScanner()
+        )
+    pool = ScanWorkers(queue, store, scanner, workers=n) if n > 0 else None
     return IndexServices(
         config=config,
         db=db,
@@ -102,10 +131,14 @@ def create_app(services: IndexServices) -> Starlette:
         finally:
             if services.workers is not None:
                 services.workers.stop()
+                close = getattr(services.workers.scanner, "close", None)
+                if callable(close):
+                    close()
 
     app = Starlette(
         routes=routes(),
         lifespan=lifespan,
+        middleware=[Middleware(BodyLimit, upload_limit=services.config.max_upload_size)],
         exception_handlers={
             IndexRequestError: handle_index_error,
             SnakewardenError: handle_service_error,

@@ -24,6 +24,9 @@ class IndexConfig:
     trust_proxy_headers: bool = False
     check_names: bool = True
     base_url: str | None = None  # absolute URLs in the JSON API; default: from the request
+    scan_processes: int = 0  # > 0: scan in that many child processes (isolation), else threads
+    scan_timeout: float = 300.0  # seconds, for scans in child processes
+    record_downloads: bool = True  # a FILE_DOWNLOADED event per download (anomaly detection)
 
 
 def resolve_data_dir(arg: str | None, environ: Mapping[str, str]) -> Path:

@@ -14,12 +14,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from snakewarden.errors import IndexServiceError
+
+#: the PostgreSQL advisory lock that serializes the index's write transactions
+WRITE_LOCK = 727_275
 
 
 class DatabaseError(IndexServiceError):
@@ -91,6 +94,8 @@ def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", script_location)
     cfg.attributes["connection"] = None
+    if engine.dialect.name == "sqlite":  # take the write lock first: concurrent starts queue
+        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
     try:
         with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
@@ -136,9 +141,15 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A transaction: committed at the end of the block, rolled back on any error."""
+        """A transaction: committed at the end of the block, rolled back on any error.
+
+        Write transactions are serialized (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a
+        transaction-level advisory lock taken first), so event ids are committed in increasing
+        order and a reader that polls ``after=LAST_ID`` never skips one."""
         try:
             with self._writer() as session, session.begin():
+                if self.backend == "postgresql":
+                    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
                 yield session
         except IntegrityError as exc:
             raise DatabaseConflict(f"conflicting write: {exc.orig}") from exc

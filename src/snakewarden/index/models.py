@@ -171,7 +171,9 @@ class DistFile(Base):
     __tablename__ = "files"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), index=True
+    )
     filename: Mapped[str] = mapped_column(String(300), unique=True)  # unique forever
     packagetype: Mapped[str] = mapped_column(String(32))
     python_version: Mapped[str] = mapped_column(String(64), default="source")
@@ -226,6 +228,6 @@ class EventRow(Base):
     project: Mapped[str | None] = mapped_column(String(200), default=None)
     version: Mapped[str | None] = mapped_column(String(100), default=None)
     filename: Mapped[str | None] = mapped_column(String(300), default=None)
-    ip: Mapped[str | None] = mapped_column(String(64), default=None)
+    ip: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     user_agent: Mapped[str | None] = mapped_column(String(300), default=None)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

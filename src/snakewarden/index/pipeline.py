@@ -10,9 +10,14 @@ run of the same job changes nothing.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -50,6 +55,68 @@ class CoreScanner:
             return ScanResult(
                 target=filename, verdict=Verdict.ERROR, score=0.0, error=exc.message[:500]
             )
+
+
+def _scan_in_child(data: bytes, filename: str) -> ScanResult:
+    return CoreScanner().scan(data, filename)
+
+
+class ProcessScanner:
+    """The scanner core in a pool of child processes: a hostile file that crashes or hangs the
+    parser takes down a child, not the index, and scans don't compete with requests for the GIL.
+
+    A scan over ``timeout`` seconds, or a dead child, raises (the job is retried, then held) and
+    the pool is rebuilt."""
+
+    def __init__(
+        self,
+        processes: int = 1,
+        *,
+        timeout: float = 300.0,
+        target: Callable[[bytes, str], ScanResult] = _scan_in_child,
+    ) -> None:
+        self.processes = processes
+        self.timeout = timeout
+        self.target = target
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.processes, mp_context=multiprocessing.get_context("spawn")
+                )
+            return self._pool
+
+    def _reset(self, pool: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.kill()  # a stuck child never returns on its own
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def scan(self, data: bytes, filename: str) -> ScanResult:
+        pool = self._get_pool()
+        try:
+            return pool.submit(self.target, data, filename).result(timeout=self.timeout)
+        except FuturesTimeout as exc:
+            self._reset(pool)
+            raise ScanAborted(f"the scan of {filename} took over {self.timeout:.0f} s") from exc
+        except BrokenProcessPool as exc:
+            self._reset(pool)
+            raise ScanAborted(f"the scanner process died while scanning {filename}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class ScanAborted(SnakewardenError):
+    """A scan did not finish (timeout, crashed scanner process)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +339,7 @@ class ScanWorkers:
         *,
         workers: int = 1,
         poll_seconds: float = 2.0,
+        max_scan_seconds: float = 600.0,
         on_done: Callable[[int, Decision | None], None] | None = None,
     ) -> None:
         self.queue = queue
@@ -279,6 +347,7 @@ class ScanWorkers:
         self.scanner = scanner
         self.n = workers
         self.poll_seconds = poll_seconds
+        self.max_scan_seconds = max_scan_seconds
         self.on_done = on_done
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -313,6 +382,9 @@ class ScanWorkers:
             except SnakewardenError as exc:  # the DB is unreachable: wait, then retry
                 log.warning("scan worker %s: %s", owner, exc.message)
                 worked = False
+            except Exception:  # a bug must not silently stop the worker; its job is retried
+                log.exception("scan worker %s failed", owner)
+                worked = False
             if not worked:
                 self._wake.wait(self.poll_seconds)
                 self._wake.clear()
@@ -342,8 +414,18 @@ class ScanWorkers:
         return True
 
     def _heartbeat(self, job: ClaimedJob, stop: threading.Event) -> None:
+        """Renew the lease while the scan runs, up to ``max_scan_seconds``: a scan stuck longer
+        loses its lease, so the job is retried elsewhere (then held after ``max_attempts``)."""
         interval = max(0.05, self.queue.lease.total_seconds() / 3)
-        while not stop.wait(interval):
+        deadline = time.monotonic() + self.max_scan_seconds
+        while not stop.wait(min(interval, max(0.01, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                log.warning(
+                    "scan of %s exceeds %s s: letting its lease expire",
+                    job.filename,
+                    self.max_scan_seconds,
+                )
+                return
             try:
                 if not self.queue.heartbeat(job):
                     return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -15,6 +16,16 @@ from snakewarden.index.models import DistFile, FileState, Project, Release
 from snakewarden.index.views import FileView, ProjectPage, ReleaseView
 
 FILES_PATH = "/packages/"
+
+
+@dataclass(frozen=True, slots=True)
+class ServedFile:
+    filename: str
+    sha256: str
+    metadata_sha256: str | None
+    size: int
+    project: str
+    version: str
 
 
 def file_url(filename: str) -> str:
@@ -151,12 +162,18 @@ class LocalProjectSource:
                 .order_by(Project.normalized_name)
             ).all()
 
-    def published_file(self, filename: str) -> tuple[str, str | None] | None:
-        """(sha256, metadata sha256) of a served file, or None."""
+    def published_file(self, filename: str) -> ServedFile | None:
+        """A served file by its name, or None (pending, held, quarantined, deleted, unknown)."""
         with self.db.read() as s:
             row = s.execute(
-                select(DistFile.sha256, DistFile.metadata_sha256).where(
-                    DistFile.filename == filename, DistFile.state == FileState.PUBLISHED.value
+                select(
+                    DistFile.sha256, DistFile.metadata_sha256, DistFile.size,
+                    Project.normalized_name, Release.version,
                 )
-            ).first()
-            return (row[0], row[1]) if row else None
+                .join(Release, DistFile.release_id == Release.id)
+                .join(Project, Release.project_id == Project.id)
+                .where(DistFile.filename == filename, DistFile.state == FileState.PUBLISHED.value)
+            ).first()  # fmt: skip
+            if row is None:
+                return None
+            return ServedFile(filename, row[0], row[1], row[2], row[3], row[4])

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime
-from functools import cache
 
 import pyotp
 from argon2 import PasswordHasher, Type
@@ -18,29 +17,32 @@ TOTP_ISSUER = "snakewarden"
 TOTP_STEP = 30
 RECOVERY_CODES = 8
 
-# argon2id with the RFC 9106 "low memory" profile (64 MiB, 3 passes).
-_HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1, type=Type.ID)
 
+class PasswordHashing:
+    """argon2id password hashes. The defaults are RFC 9106's second recommended profile
+    (64 MiB, 3 passes); tests pass cheaper parameters. Old hashes verify whatever the current
+    parameters (they are encoded in the hash)."""
 
-def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+    def __init__(self, *, time_cost: int = 3, memory_cost: int = 64 * 1024) -> None:
+        self._hasher = PasswordHasher(
+            time_cost=time_cost, memory_cost=memory_cost, parallelism=1, type=Type.ID
+        )
+        self._dummy: str | None = None
 
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
 
-def verify_password(stored: str, password: str) -> bool:
-    try:
-        return _HASHER.verify(stored, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    def verify(self, stored: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(stored, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
-
-@cache
-def _dummy_hash() -> str:
-    return hash_password(secrets.token_hex(16))
-
-
-def burn_password_check(password: str) -> None:
-    """Spend the time of a real check (unknown users must not answer faster)."""
-    verify_password(_dummy_hash(), password)
+    def burn(self, password: str) -> None:
+        """Spend the time of a real check (unknown users must not answer faster)."""
+        if self._dummy is None:
+            self._dummy = self.hash(secrets.token_hex(16))
+        self.verify(self._dummy, password)
 
 
 def new_secret_token(prefix: str) -> str:

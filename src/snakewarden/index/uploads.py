@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from snakewarden.adapters.storage import FileStore
 from snakewarden.core.events import EventTag
@@ -70,6 +71,49 @@ class UploadService:
                 f"File already exists ({form.filename!r}): a filename can only be used once"
             ) from exc
 
+    def _check(
+        self, s: Session, principal: Principal, form: UploadForm
+    ) -> tuple[DistFile | None, Project | None]:
+        """Refusals that depend on the database: (the identical file already here, the
+        project if it exists)."""
+        user = principal.account
+        name = form.normalized_name
+        key = form.sha256
+        used = s.scalar(select(DistFile).where(DistFile.filename == form.filename))
+        identical = (
+            used is not None and used.sha256 == key and used.state != FileState.DELETED.value
+        )
+        if used is not None and not identical:
+            gone = (
+                " (it was deleted; a filename can never be reused)"
+                if used.state == FileState.DELETED.value
+                else ""
+            )
+            raise BadRequest(
+                f"File already exists ({form.filename!r}){gone}. Use a new version number "
+                "or a build tag"
+            )
+        same = s.scalar(select(DistFile.filename).where(DistFile.sha256 == key))
+        if same is not None and not identical:
+            raise BadRequest(f"The content of this file was already uploaded as {same!r}")
+        project = s.scalar(select(Project).where(Project.normalized_name == name))
+        if project is None:
+            if self.name_checker is not None:
+                # names of the uploader's own projects are no squatting target
+                owned = select(ProjectRole.project_id).where(ProjectRole.user_id == user.id)
+                existing = s.scalars(
+                    select(Project.normalized_name).where(Project.id.not_in(owned))
+                ).all()
+                why = self.name_checker.check(name, existing)
+                if why:
+                    raise BadRequest(f"The name {form.name!r} is not allowed: {why}")
+        elif self.accounts.role_of(s, project.id, user.id) is None:
+            raise Forbidden(
+                f"The user {user.username!r} isn't allowed to upload to project {name!r}: "
+                "ask one of its owners for the maintainer role"
+            )
+        return used, project
+
     def _accept(
         self, principal: Principal, form: UploadForm, content: bytes, meta: RequestMeta
     ) -> UploadReceipt:
@@ -80,37 +124,21 @@ class UploadService:
                 f"This API token is scoped to the project(s) {', '.join(principal.token_projects)} "
                 f"and cannot upload to {name!r}"
             )
-        # Store first (idempotent, content-addressed): a crash before the commit only leaves an
-        # unreferenced blob, never a row without its file.
-        key = self.store.put(content)
+        key = form.sha256
+        # Refuse what can be refused before anything is written (no orphan blobs from refused
+        # uploads); the same checks run again in the write transaction, race-safe.
+        with self.db.read() as s:
+            self._check(s, principal, form)
+        # Store (idempotent, content-addressed) before the commit: a crash in between only
+        # leaves an unreferenced blob, never a row without its file.
+        if self.store.put(content) != key:
+            raise BadRequest("The file changed between validation and storage")
         metadata_key = self.store.put(form.wheel_metadata) if form.wheel_metadata else None
         now = self.clock.now()
         with self.db.write() as s:
-            used = s.scalar(select(DistFile).where(DistFile.filename == form.filename))
-            identical = (
-                used is not None and used.sha256 == key and used.state != FileState.DELETED.value
-            )
-            if used is not None and not identical:
-                gone = (
-                    " (it was deleted; a filename can never be reused)"
-                    if (used.state == FileState.DELETED.value)
-                    else ""
-                )
-                raise BadRequest(
-                    f"File already exists ({form.filename!r}){gone}. Use a new version number "
-                    "or a build tag"
-                )
-            same = s.scalar(select(DistFile.filename).where(DistFile.sha256 == key))
-            if same is not None and not identical:
-                raise BadRequest(f"The content of this file was already uploaded as {same!r}")
-            project = s.scalar(select(Project).where(Project.normalized_name == name))
+            used, project = self._check(s, principal, form)
             new_project = project is None
             if project is None:
-                if self.name_checker is not None:
-                    existing = s.scalars(select(Project.normalized_name)).all()
-                    why = self.name_checker.check(name, existing)
-                    if why:
-                        raise BadRequest(f"The name {form.name!r} is not allowed: {why}")
                 project = Project(name=form.name, normalized_name=name, created_at=now)
                 s.add(project)
                 s.flush()
@@ -132,11 +160,6 @@ class UploadService:
                     project=name,
                     user=user.username,
                     role=Role.OWNER.value,
-                )
-            elif self.accounts.role_of(s, project.id, user.id) is None:
-                raise Forbidden(
-                    f"The user {user.username!r} isn't allowed to upload to project {name!r}: "
-                    "ask one of its owners for the maintainer role"
                 )
             if used is not None:  # the very same file again (a retry): nothing to do, like PyPI
                 return UploadReceipt(

@@ -32,6 +32,7 @@ from starlette.responses import (
     StreamingResponse,
 )
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from snakewarden.adapters.storage import BlobNotFound, FileStore, iter_chunks
 from snakewarden.core.events import EventTag
@@ -69,6 +70,44 @@ T = TypeVar("T")
 MAX_JSON_BODY = 64 * 1024
 MAX_FORM_PART = 5 * 1024 * 1024
 REASON_HEADER = "x-snakewarden-reason"
+
+
+class BodyTooLarge(IndexRequestError):
+    status = 413
+
+
+class BodyLimit:
+    """ASGI middleware: a request body larger than its bound fails with 413 as it streams in,
+    whether or not it declared a Content-Length."""
+
+    def __init__(self, app: ASGIApp, *, upload_limit: int, other_limit: int = 1024 * 1024) -> None:
+        self.app = app
+        self.upload_limit = upload_limit
+        self.other_limit = other_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = (
+            self.upload_limit + MAX_FORM_PART
+            if str(scope.get("path", "")).startswith("/legacy")
+            else self.other_limit
+        )
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge(
+                        f"The request body is too large (the limit is {limit} bytes)"
+                    )
+            return message
+
+        await self.app(scope, limited, send)
 
 
 class PageCache:
@@ -110,7 +149,6 @@ class IndexServices:
     source: ProjectSource
     workers: ScanWorkers | None = None
     page_cache: PageCache = field(default_factory=lambda: PageCache())
-    extra: dict[str, Any] = field(default_factory=dict)
     provenance: IndexProvenance | None = None  # PEP 740: attestations on upload, Integrity API
 
 
@@ -238,18 +276,20 @@ async def simple_project(request: Request) -> Response:
     return Response(body, media_type=content_type, headers=headers)
 
 
-def _download(services: IndexServices, filename: str, meta: RequestMeta) -> tuple[str, bool]:
+def _download(
+    services: IndexServices, filename: str, meta: RequestMeta
+) -> tuple[str, int | None, bool]:
+    """(blob key, size if known, is a metadata file) of a served file or its PEP 658 metadata."""
     want_metadata = filename.endswith(".metadata")
     dist = filename.removesuffix(".metadata") if want_metadata else filename
     found = services.local.published_file(dist)
     if found is None:
         raise NotFound(f"no file named {dist[:200]!r} is served here")
-    sha256, metadata_sha256 = found
     if want_metadata:
-        if metadata_sha256 is None:
+        if found.metadata_sha256 is None:
             raise NotFound(f"no metadata file for {dist!r}")
-        return metadata_sha256, True
-    if services.extra.get("record_downloads", True):
+        return found.metadata_sha256, None, True
+    if services.config.record_downloads:
         with services.db.write() as s:
             record(
                 s,
@@ -257,15 +297,16 @@ def _download(services: IndexServices, filename: str, meta: RequestMeta) -> tupl
                 time=services.clock.now(),
                 meta=meta,
                 filename=dist,
-                project=canonicalize_name(dist.split("-", 1)[0]),
+                project=found.project,
+                version=found.version,
             )
-    return sha256, False
+    return found.sha256, found.size, False
 
 
 async def package_file(request: Request) -> Response:
     services = _services(request)
     filename = request.path_params["filename"]
-    key, is_metadata = await _call(_download, services, filename, _meta(request, services))
+    key, size, is_metadata = await _call(_download, services, filename, _meta(request, services))
     if is_metadata:
         media = "text/plain; charset=utf-8"
     elif filename.endswith((".whl", ".zip")):
@@ -278,11 +319,10 @@ async def package_file(request: Request) -> Response:
         exists = False
     if not exists:
         raise IndexRequestError(f"the stored file {filename!r} is missing", status=500)
-    return StreamingResponse(
-        iter_chunks(services.store, key),
-        media_type=media,
-        headers={"cache-control": "max-age=31536000, immutable", "x-sha256": key},
-    )
+    headers = {"cache-control": "max-age=31536000, immutable", "x-sha256": key}
+    if size is not None:
+        headers["content-length"] = str(size)
+    return StreamingResponse(iter_chunks(services.store, key), media_type=media, headers=headers)
 
 
 async def pypi_json(request: Request) -> Response:
@@ -357,6 +397,8 @@ async def legacy_upload(request: Request) -> Response:
         raise IndexRequestError(f"The upload is too large (the limit is {limit} bytes)", status=413)
     try:
         form = await request.form(max_files=2, max_fields=2000, max_part_size=MAX_FORM_PART)
+    except IndexRequestError:
+        raise
     except Exception as exc:  # multipart errors of every kind: the body is hostile input
         raise BadRequest(f"Malformed multipart form: {exc}") from exc
     try:
@@ -506,6 +548,35 @@ async def api_2fa_confirm(request: Request) -> Response:
         meta=_meta(request, services),
     )
     return JSONResponse({"enabled": True, "recovery_codes": codes})
+
+
+async def api_password(request: Request) -> Response:
+    services = _services(request)
+    principal = await _session(request, two_factor=True)
+    doc = await _json_body(request)
+    await _call(
+        services.accounts.set_password,
+        principal.account.username,
+        _str(doc, "new_password"),
+        old_password=_str(doc, "old_password"),
+        actor=principal.account.username,
+        meta=_meta(request, services),
+    )
+    return JSONResponse({"ok": True, "hint": "every session was closed: log in again"})
+
+
+async def api_email(request: Request) -> Response:
+    services = _services(request)
+    principal = await _session(request, two_factor=True)
+    doc = await _json_body(request)
+    await _call(
+        services.accounts.set_email,
+        principal.account.username,
+        _str(doc, "email", limit=254),
+        actor=principal.account.username,
+        meta=_meta(request, services),
+    )
+    return JSONResponse({"ok": True})
 
 
 async def api_tokens(request: Request) -> Response:
@@ -728,6 +799,8 @@ def routes() -> list[Route]:
         Route("/api/users", api_create_user, methods=["POST"]),
         Route("/api/2fa/begin", api_2fa_begin, methods=["POST"]),
         Route("/api/2fa/confirm", api_2fa_confirm, methods=["POST"]),
+        Route("/api/password", api_password, methods=["POST"]),
+        Route("/api/email", api_email, methods=["POST"]),
         Route("/api/tokens", api_tokens, methods=["GET", "POST"]),
         Route("/api/tokens/{token_id}", api_revoke_token, methods=["DELETE"]),
         Route("/api/projects/{project}/releases/{version}/yank", api_yank, methods=["POST"]),

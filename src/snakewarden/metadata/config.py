@@ -79,7 +79,7 @@ def parse_private_config(text: str, *, source: str = "config") -> PrivateNames:
         raise ConfigError(f"{source}: larger than {MAX_CONFIG_BYTES} bytes")
     try:
         doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
     table = doc.get("private", {})
     if not isinstance(table, dict):

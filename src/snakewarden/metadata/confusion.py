@@ -63,7 +63,7 @@ def dependency_confusion_findings(
     if is_probe_version(current) and not (previous and is_probe_version(previous)):
         findings.append(
             Finding(
-                rule="dependency-confusion",
+                rule="probe-version",
                 category="metadata.dependency-confusion.probe-version",
                 severity=Severity.MEDIUM,
                 message=f"version {current} looks like a dependency-confusion probe",
@@ -77,7 +77,7 @@ def dependency_confusion_findings(
         if new - old >= JUMP_MIN and new >= JUMP_FACTOR * max(old, 1) and new < 1900:
             findings.append(
                 Finding(
-                    rule="dependency-confusion",
+                    rule="version-jump",
                     category="metadata.dependency-confusion.version-jump",
                     severity=Severity.MEDIUM,
                     message=f"version {current} jumps far above the project's history "

@@ -13,6 +13,7 @@ confusable pinned names, the scanner adds a finding):
   ``similar_to`` (popular names, best first), ``kinds`` (``Kind`` values such as ``omission``,
   ``transposition``, ``look-alike``, ``affix``), ``score`` in 0..1, ``to_dict()``, and
   ``finding()`` (a ``Finding`` for ``analyze(..., extra=...)``, or None when ``ok``).
+- ``anomaly_name_check(data_dir=None)``: a plain ``name -> imitated popular name | None``.
 - ``parse_ranked_list(bytes)`` / ``read_ranked_list(path)``: TSV, bare names or the
   top-pypi-packages JSON; raise ``NameListError`` (a ``UsageError``).
 
@@ -23,6 +24,7 @@ A name that is itself popular, or a member of a legitimate family (``types-*``, 
 from snakewarden.names.checker import CONFUSABLE_AT, Kind, NameChecker, NameStatus, NameVerdict
 from snakewarden.names.loader import (
     NameListError,
+    anomaly_name_check,
     load_default_checker,
     parse_ranked_list,
     read_ranked_list,
@@ -36,6 +38,7 @@ __all__ = [
     "NameListError",
     "NameStatus",
     "NameVerdict",
+    "anomaly_name_check",
     "load_default_checker",
     "parse_ranked_list",
     "read_ranked_list",

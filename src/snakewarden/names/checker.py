@@ -77,7 +77,7 @@ AFFIX_TOP = 100
 #: Slips of the finger (doubled letter, swapped letters, neighbouring key) are rarer in real
 #: derived names than other edits, so they keep more weight on short names.
 _TYPO_KINDS = frozenset({Kind.REPETITION, Kind.TRANSPOSITION, Kind.KEYBOARD})
-_TYPO_SIZE_FACTOR = {11: 1.1, 10: 1.05, 9: 1.0, 8: 1.0, 7: 0.9, 6: 0.85, 5: 0.75}
+_TYPO_SIZE_FACTOR = {11: 1.1, 10: 1.05, 9: 1.0, 8: 1.0, 7: 0.9, 6: 0.85, 5: 0.6}
 _EDIT_SIZE_FACTOR = {11: 1.1, 10: 1.05, 9: 1.0, 8: 0.95, 7: 0.85, 6: 0.75, 5: 0.6}
 
 #: Letter pairs seen fewer times than this in the popular names are typo-like, more than
@@ -85,6 +85,13 @@ _EDIT_SIZE_FACTOR = {11: 1.1, 10: 1.05, 9: 1.0, 8: 0.95, 7: 0.85, 6: 0.75, 5: 0.
 RARE_PAIR = 15
 UNUSUAL_PAIR = 80
 COMMON_PAIR = 300
+
+#: Two typos in one name count on the most popular names of at least this many letters.
+TYPO_TWO_EDIT_TOP = 1000
+TYPO_TWO_EDIT_MIN_LEN = 8
+
+#: Longer names are judged ``ok`` unread (real project names are far shorter).
+MAX_NAME_LENGTH = 200
 
 #: A name at or above this score is ``confusable``.
 CONFUSABLE_AT = 0.67
@@ -160,7 +167,7 @@ class NameChecker:
     extra_targets: Sequence[str] = ()
     extra_rank: int = 2000
     family_prefixes: frozenset[str] | None = None
-    two_edit_top: int = 1000
+    two_edit_top: int = 300
     two_edit_min_len: int = 9
     _names: list[str] = field(init=False, repr=False)
     _index: dict[str, int] = field(init=False, repr=False)
@@ -176,6 +183,8 @@ class NameChecker:
     _bigrams: dict[str, int] = field(init=False, repr=False)
     _affixed: dict[str, int] = field(init=False, repr=False)
     _windows: dict[tuple[str, str, int], list[str]] = field(init=False, repr=False)
+    _typo_windows: dict[tuple[str, int], list[str]] = field(init=False, repr=False)
+    _brand_rank: list[int] = field(init=False, repr=False)
     _families: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -187,6 +196,12 @@ class NameChecker:
                 index[name] = len(names)
                 names.append(name)
         self._popular_count = len(names)
+        # A popular name shares the popularity of its brand: "pytorch" and "torch", or
+        # "beautifulsoup" and "beautifulsoup4", are imitated for the same users.
+        best: dict[str, int] = {}
+        for i, name in enumerate(names):
+            best.setdefault(_brand(name), i + 1)
+        self._brand_rank = [best[_brand(name)] for name in names]
         for raw in self.extra_targets:
             name = str(canonicalize_name(raw))
             if len(name) >= 6 and name not in index:
@@ -213,6 +228,7 @@ class NameChecker:
                 self._tokens.setdefault("-".join(sorted(tokens)), []).append(i)
             if i < self.two_edit_top and len(compact) >= self.two_edit_min_len:
                 self._long.setdefault(len(compact), []).append(compact)
+            if i < TYPO_TWO_EDIT_TOP and len(compact) >= TYPO_TWO_EDIT_MIN_LEN:
                 self._compact_names.setdefault(compact, name)
         self._affixed = {}
         for i, name in enumerate(names[: min(AFFIX_TOP, self._popular_count)]):
@@ -225,6 +241,11 @@ class NameChecker:
                 for size in range(len(target) - 2, len(target) + 3):
                     key = (target[:2], target[-1], size)
                     self._windows.setdefault(key, []).append(target)
+        # (first two letters, length) -> popular names of about that length, for two typos
+        self._typo_windows = {}
+        for compact in self._compact_names:
+            for size in range(len(compact) - 1, len(compact) + 2):
+                self._typo_windows.setdefault((compact[:2], size), []).append(compact)
         self._bigrams = {}
         for name in names[: self._popular_count]:
             padded = f"^{name}$"
@@ -253,6 +274,8 @@ class NameChecker:
     def check(self, name: str) -> NameVerdict:
         """Judge one name (any spelling: it is folded and PEP 503-normalized first)."""
         raw = name.strip()
+        if len(raw) > MAX_NAME_LENGTH:  # no popular name is this long; bound the work
+            return NameVerdict(canonicalize_name(raw[:MAX_NAME_LENGTH]), NameStatus.OK)
         if _CANONICAL.fullmatch(raw):  # the common case: already a canonical ASCII name
             canonical = shown = raw
             unicode_trick = False
@@ -268,7 +291,7 @@ class NameChecker:
             )
         if popular or not canonical or not canonical.isascii():
             return NameVerdict(shown, NameStatus.OK)
-        if family_of(canonical, self._families) is not None:
+        if "-" in canonical and family_of(canonical, self._families) is not None:
             return NameVerdict(shown, NameStatus.OK)
         matches = self._matches(canonical)
         if not matches:
@@ -281,11 +304,14 @@ class NameChecker:
         top = ranked[0].score
         status = NameStatus.CONFUSABLE if top >= CONFUSABLE_AT else NameStatus.OK
         shown_matches = [m for m in ranked if m.score >= min(top, CONFUSABLE_AT) * 0.8]
+        targets = {m.target for m in shown_matches}
+        kinds = [m for m in matches if m.target in targets and m.score > 0]
+        kinds.sort(key=lambda m: -m.score)
         return NameVerdict(
             shown,
             status,
             tuple(self._names[m.target] for m in shown_matches),
-            tuple(dict.fromkeys(m.kind.value for m in shown_matches)),
+            tuple(dict.fromkeys(m.kind.value for m in kinds)),
             round(top, 3),
         )
 
@@ -299,6 +325,8 @@ class NameChecker:
         length = len(self._names[index].replace("-", ""))
         if kind is Kind.AFFIX:  # popular names wear affixes legitimately all the time
             return KIND_WEIGHT[kind] if rank <= AFFIX_TOP and length >= 5 else 0.0
+        if index < self._popular_count:
+            rank = self._brand_rank[index]
         popularity = (
             1.0 if rank <= 100 else 0.92 if rank <= 1000 else 0.85 if rank <= 5000 else 0.78
         )
@@ -349,12 +377,13 @@ class NameChecker:
                 for i in self._squeezed.get(squeezed, ()):
                     if self._names[i].replace("-", "") != compact:
                         self._add(out, i, Kind.REPETITION)
+            found = {m.target for m in out}
             for i in self._anagrams.get("".join(sorted(compact)), ()):
                 target = self._names[i].replace("-", "")
-                if target != compact and target[0] == compact[0]:
+                if target != compact and target[0] == compact[0] and i not in found:
                     self._add(out, i, Kind.SCRAMBLE)
-        if len(compact) >= self.two_edit_min_len - 2 and not out:
-            self._two_edits(compact, out)
+        if len(compact) >= TYPO_TWO_EDIT_MIN_LEN - 1 and not out:
+            self._two_edits(c, compact, out)
         i = self._affixed.get(c, -1)
         if i < 0 and c[-1].isdigit():  # a popular name with a number or a year
             bare = _NUMBER_TAIL.sub("", c)
@@ -371,8 +400,10 @@ class NameChecker:
             if i >= 0:
                 target = self._names[i]
                 pos = _first_difference(c, target)
+                if target[pos] == "-":
+                    continue  # only a separator left out: the separator key judges that
                 factor = _position_factor(pos, len(target)) * self._typo_factor(c, target)
-                self._add(out, i, Kind.OMISSION, factor)
+                self._add(out, i, Kind.OMISSION, factor * _token_factor(target, pos))
         if len(c) < 5:
             return
         seen: set[int] = set()
@@ -386,11 +417,13 @@ class NameChecker:
                     if pos and c[pos] == c[pos - 1]:
                         continue  # the same insertion seen at the previous position
                     i = ~i
+                    if c[pos] == "-":
+                        continue  # only a separator added: the separator key judges that
                     if pos + 1 < len(c) and c[pos + 1] == c[pos]:
                         self._add(out, i, Kind.REPETITION, 0.6 if pos == 0 else 1.0)
                     else:
                         factor = _position_factor(pos, len(c)) * self._typo_factor(c, variant)
-                        self._add(out, i, Kind.INSERTION, factor)
+                        self._add(out, i, Kind.INSERTION, factor * _token_factor(c, pos))
                 elif i not in seen:
                     seen.add(i)
                     target = self._names[i]
@@ -398,19 +431,31 @@ class NameChecker:
                     if kind is not None:
                         where = _first_difference(c, target)
                         factor = _position_factor(where, len(c)) * self._typo_factor(c, target)
-                        self._add(out, i, kind, factor)
+                        self._add(out, i, kind, factor * _token_factor(c, where))
 
-    def _two_edits(self, compact: str, out: list[_Match]) -> None:
-        # Two-edit typos keep the first two letters and the last one; that key keeps the list
-        # rapidfuzz compares with to a handful of names (most often none).
+    def _two_edits(self, c: str, compact: str, out: list[_Match]) -> None:
+        # Two edits keep the first two letters. Long, very popular names: the last letter too
+        # (that key keeps rapidfuzz's list to a handful of names, most often none). The top
+        # TYPO_TWO_EDIT_TOP names of 8+ letters: when the edits make a letter pair that real
+        # names rarely contain (two slips of the finger, ``tensofliw``), and no separator.
         choices = self._windows.get((compact[:2], compact[-1], len(compact)))
+        if choices:
+            for target, _, _ in process.extract(
+                compact, choices, scorer=OSA.distance, score_cutoff=2, limit=3
+            ):
+                if target != compact:
+                    self._add(out, self._index[self._compact_names[target]], Kind.TWO_EDITS)
+        if out or "-" in c:
+            return
+        choices = self._typo_windows.get((compact[:2], len(compact)))
         if not choices:
             return
         for target, _, _ in process.extract(
             compact, choices, scorer=OSA.distance, score_cutoff=2, limit=3
         ):
-            if target != compact:
-                self._add(out, self._index[self._compact_names[target]], Kind.TWO_EDITS)
+            typo = self._typo_factor(compact, target)
+            if target != compact and typo > 1.0:
+                self._add(out, self._index[self._compact_names[target]], Kind.TWO_EDITS, typo)
 
 
 def _first_difference(a: str, b: str) -> int:
@@ -429,9 +474,33 @@ def _position_factor(pos: int, length: int) -> float:
     return 1.0
 
 
+_RUNS = re.compile(r"(.)\1+")
+
+
 def _squeeze(text: str) -> str:
     """``text`` with runs of one letter made single (``seleeniumm`` -> ``selenium``)."""
-    return "".join(ch for i, ch in enumerate(text) if i == 0 or text[i - 1] != ch)
+    return _RUNS.sub(r"\1", text)
+
+
+_BRAND_AFFIX = re.compile(r"^(?:python3?-?|py3?-?)|(?:-?python3?|-?py3?|-?v?\d+)$")
+
+
+def _brand(name: str) -> str:
+    """``name`` without separators, a ``py``/``python`` prefix or suffix and a trailing number."""
+    compact = name.replace("-", "")
+    core = _BRAND_AFFIX.sub("", compact)
+    core = _BRAND_AFFIX.sub("", core)
+    return core if len(core) >= 4 else compact
+
+
+def _token_factor(name: str, pos: int) -> float:
+    """An edit inside a short word of a longer name (``sv-cli`` / ``sb-cli``) means little."""
+    if "-" not in name:
+        return 1.0
+    start = name.rfind("-", 0, pos) + 1
+    end = name.find("-", pos)
+    size = (len(name) if end < 0 else end) - start
+    return 0.6 if size <= 3 else 1.0
 
 
 def _deletions(name: str) -> set[str]:
@@ -448,9 +517,16 @@ def _same_length_kind(c: str, t: str) -> Kind | None:
         return None
     diff = [i for i in range(len(c)) if c[i] != t[i]]
     if len(diff) == 1:
-        a, b = c[diff[0]], t[diff[0]]
+        at = diff[0]
+        a, b = c[at], t[at]
         if "-" in (a, b):
             return None
+        if (a.isdigit() or b.isdigit()) and (
+            (a.isdigit() and b.isdigit())
+            or (at > 0 and c[at - 1].isdigit())
+            or (at + 1 < len(c) and c[at + 1].isdigit())
+        ):
+            return None  # another number in a number: a variant (cuda11/cuda12), not a typo
         return Kind.KEYBOARD if a in KEYBOARD_NEIGHBOURS.get(b, ()) else Kind.SUBSTITUTION
     if (
         len(diff) == 2

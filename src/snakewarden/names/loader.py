@@ -9,6 +9,7 @@ import gzip
 import io
 import json
 import sys
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -141,3 +142,15 @@ def load_default_checker(data_dir: Path | None = None) -> NameChecker:
     if names is None:
         names = shipped_list()
     return NameChecker(names, extra_targets=extra_targets())
+
+
+def anomaly_name_check(data_dir: Path | None = None) -> Callable[[str], str | None]:
+    """A plain function for callers that only want "which popular name does this imitate?"
+    (the anomaly detectors): the imitated name for a ``confusable`` name, else None."""
+    checker = load_default_checker(data_dir)
+
+    def check(name: str) -> str | None:
+        verdict = checker.check(name)
+        return verdict.similar_to[0] if verdict.confusable else None
+
+    return check

@@ -163,10 +163,8 @@ class ProxyViews:
 
     async def blocked(self, request: Request) -> Response:
         key = f"{request.path_params['subject']}/{request.path_params['reason']}"
-        text = self._reasons.get(key) or (
-            f"{request.path_params['subject']}: blocked by snakewarden policy: "
-            + str(request.path_params["reason"]).replace("-", " ")
-        )
+        # unknown keys get a generic text: never echo a URL's words as the proxy's own
+        text = self._reasons.get(key) or "blocked by snakewarden policy (request the file again)"
         return PlainTextResponse(
             text + "\n", status_code=403, headers={REASON_HEADER: _header(text)}
         )
@@ -176,7 +174,7 @@ class ProxyViews:
         if not 500 <= status <= 599:
             status = 502
         key = f"{status}/{request.path_params['subject']}/{request.path_params['reason']}"
-        text = self._reasons.get(key) or str(request.path_params["reason"]).replace("-", " ")
+        text = self._reasons.get(key) or "upstream unavailable (request the file again)"
         return PlainTextResponse(
             text + "\n", status_code=status, headers={REASON_HEADER: _header(text)}
         )

@@ -10,15 +10,18 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from packaging.utils import canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
 
 from snakewarden.core.models import Severity
 from snakewarden.errors import SnakewardenError
 
 if TYPE_CHECKING:
     from snakewarden.advisories.interfaces import AdvisoryStore
+    from snakewarden.advisories.model import Advisory
     from snakewarden.names import NameChecker as PopularNames
 
 
@@ -64,8 +67,25 @@ def _severity(rating: str) -> Severity | None:
 class AdvisoryVulnerabilityLookup:
     """Known vulnerabilities of a release from an ``AdvisoryStore`` (withdrawn ones ignored)."""
 
-    def __init__(self, store: AdvisoryStore) -> None:
+    def __init__(self, store: AdvisoryStore, *, ttl: float = 300.0) -> None:
         self._store = store
+        self._ttl = ttl
+        self._memo: dict[str, tuple[float, Sequence[Advisory]]] = {}
+        self._lock = threading.Lock()
+
+    def _advisories(self, canon: NormalizedName) -> Sequence[Advisory]:
+        """The project's advisories, kept ``ttl`` seconds (a page lists many versions)."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._memo.get(canon)
+        if hit is not None and now - hit[0] < self._ttl:
+            return hit[1]
+        found = self._store.advisories_for([canon]).get(canon, ())
+        with self._lock:
+            if len(self._memo) > 10_000:
+                self._memo.clear()
+            self._memo[canon] = (now, found)
+        return found
 
     def vulnerabilities(self, name: str, version: str) -> tuple[tuple[str, Severity | None], ...]:
         from snakewarden.advisories.matching import affects
@@ -73,7 +93,7 @@ class AdvisoryVulnerabilityLookup:
 
         canon = canonicalize_name(name)
         found = []
-        for advisory in self._store.advisories_for([canon]).get(canon, ()):
+        for advisory in self._advisories(canon):
             if advisory.is_withdrawn or not affects(advisory, canon, version):
                 continue
             found.append((str(advisory.id), _severity(advisory_severity(advisory)[0])))
@@ -100,14 +120,18 @@ class ProvenanceVerifier:
             verifier = SigstoreAttestationVerifier()
         self._verifier = verifier
 
-    def verify(self, provenance: bytes, filename: str, sha256: str) -> str | None:
+    def verify(
+        self, provenance: bytes, filename: str, sha256: str, repository: str | None = None
+    ) -> str | None:
         from snakewarden.provenance.check import verify_distribution
         from snakewarden.provenance.model import DistributionFile
         from snakewarden.provenance.parse import parse_provenance
 
         try:
             doc = parse_provenance(provenance)
-            report = verify_distribution(DistributionFile(filename, sha256), doc, self._verifier)
+            report = verify_distribution(
+                DistributionFile(filename, sha256), doc, self._verifier, repository=repository
+            )
         except SnakewardenError as exc:
             return f"provenance did not verify: {exc.message}"
         except ValueError as exc:

@@ -100,8 +100,11 @@ class VulnerabilityLookup(Protocol):
 
 
 class AttestationVerifier(Protocol):
-    def verify(self, provenance: bytes, filename: str, sha256: str) -> str | None:
-        """None when the provenance verifies for that file, else the reason it does not."""
+    def verify(
+        self, provenance: bytes, filename: str, sha256: str, repository: str | None = None
+    ) -> str | None:
+        """None when the provenance verifies for that file (and, given ``repository``, was
+        published from that repository), else the reason it does not."""
         ...
 
 

@@ -54,6 +54,8 @@ class Policy:
     block_vulnerable: Severity | None = None
     block_vulnerable_any: bool = False  # "any": also advisories without a severity
     require_attestations: frozenset[NormalizedName] = frozenset()
+    #: the repository each project's attestations must come from (implies required)
+    attestation_publishers: Mapping[NormalizedName, str] = field(default_factory=dict)
     allow_releases: tuple[Requirement, ...] = ()
     allow_sha256: frozenset[str] = frozenset()
     deny: tuple[Requirement, ...] = ()
@@ -162,8 +164,18 @@ def parse_policy(text: str) -> Policy:
 
     releases = _table(doc, "releases")
     _check_keys(
-        releases, "[releases]", {"cooldown-hours", "block-vulnerable", "require-attestations"}
+        releases,
+        "[releases]",
+        {"cooldown-hours", "block-vulnerable", "require-attestations", "attestation-publishers"},
     )
+    publishers: dict[NormalizedName, str] = {}
+    for raw_name, repo in _table(releases, "attestation-publishers").items():
+        if not isinstance(repo, str) or not repo.startswith("https://"):
+            raise PolicyError(
+                f"policy: releases.attestation-publishers.{raw_name} must be a repository URL",
+                hint='e.g. sigstore = "https://github.com/sigstore/sigstore-python"',
+            )
+        publishers[canonicalize_name(raw_name)] = repo
     cooldown = _number(releases, "cooldown-hours", "releases", 0)
     if cooldown > 24 * 365:
         raise PolicyError("policy: releases.cooldown-hours is more than a year")
@@ -207,7 +219,9 @@ def parse_policy(text: str) -> Policy:
         block_vulnerable_any=vuln == "any",
         require_attestations=frozenset(
             canonicalize_name(n) for n in _strings(releases, "require-attestations", "releases")
-        ),
+        )
+        | frozenset(publishers),
+        attestation_publishers=publishers,
         allow_releases=_requirements(
             _strings(allow, "releases", "allow"), "allow.releases", need_version=True
         ),
@@ -258,19 +272,23 @@ def _matches(req: Requirement, name: str, version: str | None) -> bool:
         return False
 
 
+def _comparable(version: str | None) -> bool:
+    if version is None:
+        return False
+    try:
+        Version(version)
+    except InvalidVersion:
+        return False
+    return True
+
+
 def _denied(policy: Policy, name: str, version: str | None) -> Requirement | None:
+    canon = canonicalize_name(name)
     for req in policy.deny:
         if _matches(req, name, version):
             return req
-        if (
-            req.specifier
-            and version is not None
-            and canonicalize_name(req.name) == canonicalize_name(name)
-        ):
-            try:
-                Version(version)
-            except InvalidVersion:
-                return req  # fail closed: a version we cannot compare is denied
+        if req.specifier and canonicalize_name(req.name) == canon and not _comparable(version):
+            return req  # fail closed: a file whose version we cannot compare is denied
     return None
 
 

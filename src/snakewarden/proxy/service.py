@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+import anyio
 import anyio.to_thread
 from packaging.utils import NormalizedName, canonicalize_name
 
@@ -46,7 +47,7 @@ from snakewarden.proxy.policy import (
 )
 from snakewarden.proxy.scanner import reasons_of
 from snakewarden.proxy.simple import ServedFile, ServedPage, version_of, versions_of
-from snakewarden.proxy.upstream import PYPI_SIMPLE
+from snakewarden.proxy.upstream import PYPI_SIMPLE, public_url
 
 log = logging.getLogger("snakewarden.proxy")
 
@@ -65,6 +66,7 @@ class ProxyConfig:
     stale_page_ttl: timedelta = timedelta(days=1)  # served when upstream fails
     max_sidecar_size: int = 16 * MiB  # metadata and provenance files
     max_cached_pages: int = 2048
+    max_concurrent_fetches: int = 4  # first fetches (download + scan) running at once: memory
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +163,7 @@ class ProxyService:
         self._pages: dict[NormalizedName, _CachedPage] = {}
         self._page_flight = _SingleFlight()
         self._file_flight = _SingleFlight()
+        self._fetch_limiter: anyio.CapacityLimiter | None = None  # made in the event loop
 
     # -- logging ------------------------------------------------------------------------------
 
@@ -210,7 +213,7 @@ class ProxyService:
     def _upstream_exception(self, canon: NormalizedName) -> bool:
         """PEP 708: an internal name may still come from upstream when the policy says so."""
         routes = self.policy.routes(canon)
-        upstream_page = f"{self.upstream.base_url}{canon}/"
+        upstream_page = f"{public_url(self.upstream.base_url)}{canon}/"
         return any(
             u.rstrip("/") + "/" == upstream_page
             for u in (*routes.tracks, *routes.alternate_locations)
@@ -336,7 +339,7 @@ class ProxyService:
                     )
                 )
         routes = self.policy.routes(page.name)
-        tracks = (f"{self.upstream.base_url}{page.name}/", *routes.tracks)
+        tracks = (f"{public_url(self.upstream.base_url)}{page.name}/", *routes.tracks)
         return ServedPage(
             name=page.name,
             files=tuple(served),
@@ -368,13 +371,27 @@ class ProxyService:
         """
         canon = self.check_project(name, client)
         version = version_of(filename)
-        cached = self._cached_verdict(sha256, filename)
+        cached = self._cached_verdict(canon, sha256, filename)
         if cached is not None and self._can_decide_from_cache(cached):
             outcome = self._decide(canon, cached, cached=True)
         else:
-            outcome = await self._file_flight.run(
-                sha256, lambda: self._first_fetch(canon, sha256, filename)
-            )
+            try:
+                outcome = await self._file_flight.run(
+                    sha256, lambda: self._first_fetch(canon, sha256, filename)
+                )
+            except UpstreamError as exc:  # logged too: a hash mismatch may be an attack
+                failure = Decision(Action.BLOCK, exc.message, type(exc).__name__)
+                self._record(
+                    "file",
+                    failure,
+                    canon,
+                    client,
+                    action="error",
+                    version=version,
+                    filename=filename,
+                    sha256=sha256,
+                )
+                raise
         verdict = outcome.verdict
         self._record(
             "file" if verdict is not None else "release",
@@ -389,13 +406,14 @@ class ProxyService:
         )
         return outcome
 
-    def _cached_verdict(self, sha256: str, filename: str) -> FileVerdict | None:
+    def _cached_verdict(self, canon: str, sha256: str, filename: str) -> FileVerdict | None:
         verdict = self.verdicts.get(sha256)
         if verdict is None or verdict.scanner != self.scanner.version:
             return None
-        if verdict.filename != filename or not self.files.exists(sha256):
+        # the same project and filename: a URL naming another project is checked afresh
+        if verdict.filename != filename or canonicalize_name(verdict.project) != canon:
             return None
-        return verdict
+        return verdict if self.files.exists(sha256) else None
 
     def _can_decide_from_cache(self, verdict: FileVerdict) -> bool:
         """Whether the record holds every fact the current policy needs (else ask upstream)."""
@@ -426,6 +444,14 @@ class ProxyService:
         )
 
     async def _first_fetch(self, canon: NormalizedName, sha256: str, filename: str) -> FileOutcome:
+        if self._fetch_limiter is None:
+            self._fetch_limiter = anyio.CapacityLimiter(self.config.max_concurrent_fetches)
+        async with self._fetch_limiter:  # bounds the files held in memory at once
+            return await self._fetch_and_scan(canon, sha256, filename)
+
+    async def _fetch_and_scan(
+        self, canon: NormalizedName, sha256: str, filename: str
+    ) -> FileOutcome:
         listed = await self._listed(canon, sha256, filename)
         # release checks first: a refused release is never downloaded
         decision = release_decision(self.policy, self._facts(canon, listed), self.clock.now())
@@ -507,7 +533,11 @@ class ProxyService:
         except UpstreamError as exc:
             return f"provenance unavailable: {exc.message}"
         failure = await anyio.to_thread.run_sync(
-            self.attestations.verify, provenance, listed.filename, sha256
+            self.attestations.verify,
+            provenance,
+            listed.filename,
+            sha256,
+            self.policy.attestation_publishers.get(canon),
         )
         return "verified" if failure is None else failure
 

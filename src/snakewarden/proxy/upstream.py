@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from packaging.utils import canonicalize_name
@@ -38,6 +39,14 @@ def normalize_base_url(url: str) -> str:
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"the upstream URL {url!r} is not an http(s) URL")
     return url if url.endswith("/") else url + "/"
+
+
+def public_url(url: str) -> str:
+    """``url`` without credentials (``https://user:token@host/`` -> ``https://host/``)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 class HttpxUpstreamClient:
@@ -73,14 +82,15 @@ class HttpxUpstreamClient:
         self, url: str, *, accept: str | None, max_size: int, deadline: float, what: str
     ) -> tuple[bytes, str, str]:
         headers = {"Accept": accept} if accept else {"Accept-Encoding": "identity"}
+        shown = public_url(url)  # messages reach clients: never with credentials
         try:
             async with asyncio.timeout(deadline):
                 async with self._client.stream("GET", url, headers=headers) as resp:
                     if resp.status_code == 404:
-                        raise UpstreamNotFound(f"upstream has no {what} ({url})")
+                        raise UpstreamNotFound(f"upstream has no {what} ({shown})")
                     if resp.status_code != 200:
                         raise UpstreamError(
-                            f"upstream answered HTTP {resp.status_code} for {what} ({url})",
+                            f"upstream answered HTTP {resp.status_code} for {what} ({shown})",
                             status=503 if resp.status_code in (429, 503) else 502,
                         )
                     declared = resp.headers.get("content-length")
@@ -102,13 +112,13 @@ class HttpxUpstreamClient:
                     return b"".join(chunks), resp.headers.get("content-type", ""), str(resp.url)
         except TimeoutError as exc:
             raise UpstreamError(
-                f"upstream took longer than {deadline:g} s for {what} ({url})", status=504
+                f"upstream took longer than {deadline:g} s for {what} ({shown})", status=504
             ) from exc
         except httpx.TimeoutException as exc:
-            raise UpstreamError(f"upstream timed out for {what} ({url})", status=504) from exc
+            raise UpstreamError(f"upstream timed out for {what} ({shown})", status=504) from exc
         except httpx.HTTPError as exc:
             raise UpstreamError(
-                f"cannot reach upstream for {what} ({url}): {type(exc).__name__}: {exc}",
+                f"cannot reach upstream for {what} ({shown}): {type(exc).__name__}: {exc}",
                 status=502,
             ) from exc
 

@@ -31,6 +31,7 @@ def finding_dict(f: AuditFinding) -> dict[str, Any]:
         "url": f.url,
         "published": f.published or None,
         "modified": f.modified or None,
+        "cwes": [f"CWE-{c}" for c in f.cwes],
     }
 
 

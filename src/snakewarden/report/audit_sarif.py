@@ -59,7 +59,9 @@ def render_sarif(report: AuditReport, *, base: Path | None = None) -> str:
     results: list[dict[str, Any]] = []
     for dep, f in report.findings:
         if f.id not in rules:
-            props: dict[str, Any] = {"tags": ["security", f.kind.value]}
+            props: dict[str, Any] = {
+                "tags": ["security", f.kind.value, *(f"external/cwe/cwe-{c}" for c in f.cwes)]
+            }
             sev = _security_severity(f)
             if sev is not None:
                 props["security-severity"] = sev

@@ -86,8 +86,9 @@ def render_cyclonedx(report: AuditReport, *, serial: str, timestamp: str) -> str
                     rating["method"] = "CVSSv31" if f.cvss.startswith("CVSS:3.1") else "CVSSv3"
                     rating["vector"] = f.cvss
             entry["ratings"] = [rating]
-            if f.kind is FindingKind.MALICIOUS:
-                entry["cwes"] = [506]
+            cwes = set(f.cwes) | ({506} if f.kind is FindingKind.MALICIOUS else set())
+            if cwes:
+                entry["cwes"] = sorted(cwes)
             if f.title:
                 entry["description"] = f.title
             if f.details and f.details != f.title:

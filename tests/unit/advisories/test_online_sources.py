@@ -125,3 +125,54 @@ def test_update_from_a_local_checkout(tmp_path: Path) -> None:
     )  # fmt: skip
     assert stats.written == 1
     assert store.get("PYSEC-3") is not None
+
+
+def _osv_handler(records: list[dict[str, object]]) -> object:
+    """An httpx handler answering /v1/query with the OSV service's own matching."""
+    from snakewarden.advisories.parse import parse_advisory
+    from snakewarden.advisories.service import _match, _parse_query
+    from snakewarden.advisories.store import InMemoryAdvisoryStore
+
+    store = InMemoryAdvisoryStore(parse_advisory(r) for r in records)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        (found,) = _match(store, [_parse_query(json.loads(request.content))])
+        return httpx.Response(
+            200, json={"vulns": [json.loads(a.raw) for a in found]} if found else {}
+        )
+
+    return handler
+
+
+def test_osv_query_client_against_the_service_matching() -> None:
+    from snakewarden.advisories.online import OsvQueryClient
+
+    records = [osv("PYSEC-1", events=[{"introduced": "0"}, {"fixed": "1.0"}])]
+    client = OsvQueryClient(_client(_osv_handler(records)), "http://osv.invalid/v1/query")
+    assert [a.id for a in client.vulnerabilities("Demo", "0.5")] == ["PYSEC-1"]
+    assert client.vulnerabilities("demo", "1.0") == []
+
+
+def test_osv_query_client_pages_and_fails_loudly() -> None:
+    from snakewarden.advisories.online import OsvQueryClient
+
+    pages = iter(
+        [
+            {"vulns": [osv("A-1", versions=["1"])], "next_page_token": "t"},
+            {"vulns": [osv("A-2", versions=["1"])]},
+        ]
+    )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=next(pages))
+
+    got = OsvQueryClient(_client(handler), "http://osv.invalid/v1/query").vulnerabilities("d", "1")
+    assert [a.id for a in got] == ["A-1", "A-2"]
+    for response, match in [
+        (httpx.Response(503), "HTTP 503"),
+        (httpx.Response(200, content=b"nope"), "unreadable"),
+        (httpx.Response(200, json={"vulns": {}}), "not a list"),
+    ]:
+        bad = OsvQueryClient(_client(lambda _r, r=response: r), "http://osv.invalid/v1/query")
+        with pytest.raises(OsvError, match=match):
+            bad.vulnerabilities("d", "1")

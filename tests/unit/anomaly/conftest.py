@@ -1,25 +1,15 @@
-"""Builders for hand-written event sequences (inert: addresses from documentation ranges)."""
+"""Fixtures of the anomaly tests: hand-written event sequences."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from anomaly_fixtures import BROWSER, HOME, T0, TWINE, EventFactory
 
 from snakewarden.core.events import Event, EventId, EventTag
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-TWINE = "twine/5.1.1 requests/2.32.3 CPython/3.12.4 Darwin/23.5.0"
-CI = "twine/5.1.1 requests/2.32.3 CPython/3.12.4 Linux/6.5.0-1025-azure"
-HOME = "192.0.2.10"  # TEST-NET-1
-OFFICE = "198.51.100.20"  # TEST-NET-2
-THIEF = "203.0.113.66"  # TEST-NET-3
-CLOUD = "20.40.1.2"  # inside the default cloud ranges
-
-EventFactory = Callable[..., Event]
 
 
 @pytest.fixture
@@ -71,17 +61,16 @@ def _history(
         ev(EventTag.USER_CREATED, account, at=timedelta(days=-900)),
         ev(EventTag.PROJECT_CREATED, account, at=timedelta(days=-899), project=project, ua=TWINE),
     ]
-    for i in range(6):
-        events.append(
-            ev(
-                EventTag.FILE_UPLOADED,
-                account,
-                at=timedelta(days=-last - 30 * (5 - i)),
-                project=project,
-                version=f"1.{i}",
-                ua=TWINE,
-            )
+    events += [
+        ev(
+            EventTag.FILE_UPLOADED,
+            account,
+            at=timedelta(days=-last - 30 * (5 - i)),
+            project=project,
+            version=f"1.{i}",
+            ua=TWINE,
         )
-    for d in range(1, 40, 3):
-        events.append(ev(EventTag.LOGIN, account, at=timedelta(days=-d)))
+        for i in range(6)
+    ]
+    events += [ev(EventTag.LOGIN, account, at=timedelta(days=-d)) for d in range(1, 40, 3)]
     return events

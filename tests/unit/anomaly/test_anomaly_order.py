@@ -14,7 +14,7 @@ T0 = datetime(2026, 3, 2, tzinfo=UTC)
 ACTORS = ("alice", "bob", "mallory")
 IPS = ("192.0.2.1", "198.51.100.1", "203.0.113.1", "20.40.0.9")
 AGENTS = ("twine/5 CPython/3.12 Darwin/23", "curl/8.5", "Mozilla/5.0 Firefox/128.0")
-PROJECTS = ("alpaca", "reqeusts", "nunpy", "llama")
+PROJECTS = ("alpaca", "reqeusts", "pandsa", "llama")
 TAGS = (
     EventTag.LOGIN,
     EventTag.TOKEN_CREATED,
@@ -38,10 +38,12 @@ def _history() -> list[Event]:
         base = T0 - timedelta(days=800)
         out.append(Event(EventId(f"h{n}a"), base, EventTag.USER_CREATED, actor, ip="192.0.2.1",
                          user_agent=AGENTS[0], country="DE"))  # fmt: skip
-        for i in range(4):
-            out.append(Event(EventId(f"h{n}u{i}"), base + timedelta(days=30 * i),
-                             EventTag.FILE_UPLOADED, actor, project="alpaca", version=f"0.{i}",
-                             ip="192.0.2.1", user_agent=AGENTS[0], country="DE"))  # fmt: skip
+        out += [
+            Event(EventId(f"h{n}u{i}"), base + timedelta(days=30 * i), EventTag.FILE_UPLOADED,
+                  actor, project="alpaca", version=f"0.{i}", ip="192.0.2.1",
+                  user_agent=AGENTS[0], country="DE")
+            for i in range(4)
+        ]  # fmt: skip
     return out
 
 

@@ -23,7 +23,8 @@ def test_median_and_robust_threshold_ignore_outliers() -> None:
     assert base.threshold(6, floor=8) == 8  # cold: the floor
     for v in (2, 3, 2, 3, 2, 100):
         base.add(v)
-    assert base.warm and len(base) == 6
+    assert base.warm
+    assert len(base) == 6
     # the outlier barely moves median/MAD: threshold stays near the usual values
     assert 8 <= base.threshold(6, floor=8) < 20
 
@@ -32,9 +33,12 @@ def test_ewma_warms_up_and_tracks() -> None:
     e = Ewma(alpha=0.5, warmup=3)
     for v in (10, 10, 10):
         e.add(v)
-    assert e.warm and e.mean == 10 and e.upper(3) == 10
+    assert e.warm
+    assert e.mean == 10
+    assert e.upper(3) == 10
     e.add(20)
-    assert 10 < e.mean < 20 and e.upper(3) > e.mean
+    assert 10 < e.mean < 20
+    assert e.upper(3) > e.mean
 
 
 def test_hourly_counter_fills_quiet_hours_with_zero() -> None:
@@ -52,7 +56,8 @@ def test_seasonal_rate_learns_per_hour_of_week() -> None:
         rate.add(start + timedelta(minutes=5), 4)
         rate.touch(start + timedelta(hours=1, minutes=1))
     expected, warm = rate.expected(T + timedelta(weeks=3, minutes=10))
-    assert warm and 3 <= expected <= 4
+    assert warm
+    assert 3 <= expected <= 4
     quiet, _ = rate.expected(T + timedelta(weeks=3, hours=5))
     assert quiet == 0
     assert rate.current() == 0
@@ -65,7 +70,8 @@ def test_burst_tracker_counts_distinct_keys_in_window_and_learns_runs() -> None:
     assert b.add(T + timedelta(minutes=2), "b") == 2
     assert sorted(b.names()) == ["a", "b"]
     assert b.add(T + timedelta(hours=3), "c") == 1
-    assert len(b.baseline) == 1 and b.baseline.median() == 2
+    assert len(b.baseline) == 1
+    assert b.baseline.median() == 2
 
 
 def test_network_prefixes() -> None:

@@ -96,3 +96,9 @@ def test_file_target_refuses_special_files_and_oversize(tmp_path: Path) -> None:
         read_file_target(big, Limits(max_archive_size=100))
     with pytest.raises(ArtifactError, match="cannot read"):
         read_file_target(tmp_path / "missing.tar.gz")
+
+
+def test_empty_folder_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty" / ".git").mkdir(parents=True)
+    with pytest.raises(ArtifactError, match="no files"):
+        read_folder_target(tmp_path / "empty")

@@ -87,6 +87,7 @@ def test_cyclonedx_validates_against_the_official_schema(report: AuditReport) ->
     assert doc["specVersion"] == "1.6"
     vulns = {v["id"]: v for v in doc["vulnerabilities"]}
     assert vulns["MAL-2024-9"]["cwes"] == [506]
+    assert vulns["PYSEC-2020-1"]["cwes"] == [79]  # from the merged GHSA record
     assert vulns["PYSEC-2020-1"]["affects"][0]["ref"] == "pkg:pypi/webthing@1.1"
     assert {r["id"] for r in vulns["PYSEC-2020-1"]["references"]} == {
         "CVE-2020-1",

@@ -116,3 +116,21 @@ def test_shared_example(shared_data: Path) -> None:
     inputs = read_requirements(shared_data / "requirements-example.txt")
     assert len(inputs.dependencies) == 40
     assert inputs.problems == ()
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Foo.Bar_baz==1.0.post1", "x==1!2.0+local.7", "a-b == 1.0-rc1", "Z9==0", "pkg==2.0.0.dev3"],
+)
+def test_simple_pins_read_as_packaging_reads_them(tmp_path: Path, line: str) -> None:
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    (d,) = read_requirements(_write(tmp_path, "r.txt", line + "\n"), environment=ENV).dependencies
+    req = Requirement(line)
+    (spec,) = req.specifier
+    assert (d.name, d.version, d.display_name) == (
+        canonicalize_name(req.name),
+        spec.version,
+        req.name,
+    )

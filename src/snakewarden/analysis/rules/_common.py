@@ -76,7 +76,7 @@ DECODE_CALLS = frozenset(
 
 #: Method names that decode, on any receiver (``x.decode('rot13')``, ``f.decrypt(...)``...).
 DECODE_METHODS = frozenset(
-    {"b64decode", "decompress", "fromhex", "decrypt", "unhexlify", "loads", "translate"}
+    {"b64decode", "decompress", "fromhex", "decrypt", "unhexlify", "translate"}
 )
 
 IDENTITY_CALLS = frozenset(
@@ -146,6 +146,22 @@ def subcalls(node: ast.AST, facts: Facts, limit: int = 2000) -> list[str]:
     return out
 
 
+_FILE_READERS = ("open", "io.open", "codecs.open", "pathlib.Path", "Path")
+
+
+def reads_local_file(call: CallFact, facts: Facts, group: list[CallFact]) -> bool:
+    """``exec(open("version.py").read())`` or ``with open(p) as fh: exec(fh.read())``: the
+    common, benign way setup scripts load a version file."""
+    if not call.node.args:
+        return False
+    inner = subcalls(call.node.args[0], facts)
+    if any(n in _FILE_READERS or n.endswith(("read_text", "get_data", "getsource")) for n in inner):
+        return True
+    if inner and inner[0].endswith(".read") and not any(is_network(c) for c in group):
+        return any(c.name in _FILE_READERS for c in group)
+    return False
+
+
 def subtree_has(node: ast.AST, kinds: tuple[type[ast.AST], ...], limit: int = 2000) -> bool:
     stack = [node]
     seen = 0
@@ -198,7 +214,9 @@ class Emitter:
         evidence: str | None = None,
     ) -> Finding:
         phase = src.phase(scope)
-        return self._make(src.path, line, phase, src.role, base, message, floor, evidence, src)
+        return self._make(
+            src.path, line, phase, src.role, base, message, floor, evidence, src, src.small
+        )
 
     def in_member(
         self,
@@ -217,14 +235,28 @@ class Emitter:
         if src is not None:
             phase = phase_at_line(src, line)
             text = src.line(line)
+            if text.startswith("#") or src.is_doc_line(line):
+                # a comment or docstring talks about the behaviour; it does not perform it
+                base, floor, message = base * DOC_SCALE, 0.0, message + " (in a comment/docstring)"
             return self._make(
-                member.path, line, phase, src.role, base, message, floor, text or evidence, src
+                member.path,
+                line,
+                phase,
+                src.role,
+                base,
+                message,
+                floor,
+                text or evidence,
+                src,
+                src.small,
             )
         role = ctx.role_of(member)
         phase = Phase.NONE
-        if member.suffix in SCRIPT_SUFFIXES:
-            phase = Phase.RUNTIME
-        return self._make(member.path, line, phase, role, base, message, floor, evidence, None)
+        if member.suffix in SCRIPT_SUFFIXES or member.suffix in (".py", ".pyw"):
+            phase = Phase.RUNTIME  # code that was not analysed: assume it runs only if called
+        return self._make(
+            member.path, line, phase, role, base, message, floor, evidence, None, ctx.small()
+        )
 
     def _make(
         self,
@@ -237,6 +269,7 @@ class Emitter:
         floor: float,
         evidence: str | None,
         src: SourceFile | None,
+        small: bool = False,
     ) -> Finding:
         if evidence is None:
             evidence = src.line(line) if src is not None else ""
@@ -252,9 +285,13 @@ class Emitter:
             phase=phase,
             role=role,
             floor=floor,
+            small=small,
         )
         return f
 
+
+#: YARA hits in Python comments and docstrings count this much of their weight.
+DOC_SCALE = 0.3
 
 SCRIPT_SUFFIXES = frozenset(
     {".sh", ".bash", ".ps1", ".psm1", ".bat", ".cmd", ".vbs", ".vbe", ".js", ".jse", ".wsf", ".hta"}

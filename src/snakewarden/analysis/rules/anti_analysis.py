@@ -23,7 +23,7 @@ class _Rule:
     def check(self, ctx: ScanContext) -> Iterator[Finding]:
         emit = Emitter(META)
         out = [
-            emit.in_member(ctx, m, h, 0.45, "checks for VMs, sandboxes or debuggers", floor=0.6)
+            emit.in_member(ctx, m, h, 0.45, "checks for VMs, sandboxes or debuggers", floor=0.5)
             for m, h in ctx.yara_hits("sw_anti_analysis")
             if not m.path.endswith((".md", ".rst", ".txt", ".html"))
         ]

@@ -48,25 +48,47 @@ class _Rule:
                     if _is_builtins(target, facts.resolve) and (
                         not literal or str(getattr(attr, "value", "")) in _DANGEROUS
                     ):
-                        out.append(emit.at(src, call.line, call.scope, 0.45,
-                                           "getattr on builtins to reach a hidden function",
-                                           floor=0.5))
-                elif call.name == "__import__" and node.args and not isinstance(
-                    node.args[0], ast.Constant
+                        out.append(
+                            emit.at(
+                                src,
+                                call.line,
+                                call.scope,
+                                0.45,
+                                "getattr on builtins to reach a hidden function",
+                                floor=0.3,
+                            )
+                        )
+                elif (
+                    call.name == "__import__"
+                    and node.args
+                    and not isinstance(node.args[0], ast.Constant)
                 ):
-                    out.append(emit.at(src, call.line, call.scope, 0.1,
-                                       "__import__ of a computed module name"))
+                    out.append(
+                        emit.at(
+                            src, call.line, call.scope, 0.1, "__import__ of a computed module name"
+                        )
+                    )
                 elif isinstance(node.func, ast.Subscript):
                     base = node.func.value
                     key = node.func.slice
-                    if _is_builtins(base, facts.resolve) or (
-                        isinstance(base, ast.Attribute) and base.attr == "__dict__"
-                        and _is_builtins(base.value, facts.resolve)
-                    ):
-                        if not isinstance(key, ast.Constant) or key.value in _DANGEROUS:
-                            out.append(emit.at(src, call.line, call.scope, 0.45,
-                                               "calls a builtin looked up by name "
-                                               "(globals()/__builtins__[...])", floor=0.5))
+                    if (
+                        _is_builtins(base, facts.resolve)
+                        or (
+                            isinstance(base, ast.Attribute)
+                            and base.attr == "__dict__"
+                            and _is_builtins(base.value, facts.resolve)
+                        )
+                    ) and (not isinstance(key, ast.Constant) or key.value in _DANGEROUS):
+                        out.append(
+                            emit.at(
+                                src,
+                                call.line,
+                                call.scope,
+                                0.45,
+                                "calls a builtin looked up by name (globals()/__builtins__[...])",
+                                floor=0.3,
+                            )
+                        )
         yield from best_per_file(out)
 
 

@@ -15,8 +15,25 @@ META = RuleMeta(
     severity=Severity.MEDIUM,
     category="threat.payload.executable",
 )
-_NATIVE_SUFFIXES = frozenset({".exe", ".dll", ".so", ".pyd", ".dylib", ".bin", ".node", ".o",
-                              ".a", ".lib", ".sys", ".elf", ".out", ".bundle", ".mexa64"})
+_NATIVE_SUFFIXES = frozenset(
+    {
+        ".exe",
+        ".dll",
+        ".so",
+        ".pyd",
+        ".dylib",
+        ".bin",
+        ".node",
+        ".o",
+        ".a",
+        ".lib",
+        ".sys",
+        ".elf",
+        ".out",
+        ".bundle",
+        ".mexa64",
+    }
+)
 
 
 def native_kind(data: bytes) -> str | None:
@@ -28,8 +45,12 @@ def native_kind(data: bytes) -> str | None:
         return "PE" if pe + 4 > len(data) and pe < 0x10000 else None
     if data[:4] == b"\x7fELF":
         return "ELF"
-    if data[:4] in (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe",
-                    b"\xcf\xfa\xed\xfe"):
+    if data[:4] in (
+        b"\xfe\xed\xfa\xce",
+        b"\xfe\xed\xfa\xcf",
+        b"\xce\xfa\xed\xfe",
+        b"\xcf\xfa\xed\xfe",
+    ):
         return "Mach-O"
     if data[:4] == b"\xca\xfe\xba\xbe" and len(data) >= 8 and int.from_bytes(data[4:8], "big") < 40:
         return "Mach-O"  # fat binary (Java class files have a version number > 40 here)
@@ -46,6 +67,7 @@ class _Rule:
 
     def check(self, ctx: ScanContext) -> Iterator[Finding]:
         wheel = ctx.artifact.kind in (ArtifactKind.WHEEL, ArtifactKind.EGG)
+        plain: list[Finding] = []
         for m in ctx.artifact.members:
             kind = native_kind(m.data[:4096])
             if kind is None:
@@ -58,10 +80,37 @@ class _Rule:
             else:
                 base = 0.55
                 msg = f"ships a {kind} executable disguised as {m.suffix or 'a data file'}"
-            yield make_finding(
-                META.id, META.category, META.severity, msg, file=m.path, line=0,
-                evidence=f"{m.path} ({m.size} bytes, {kind})"[:200], base=base,
-                phase=Phase.NONE, role="data", floor=1.0,
+            f = make_finding(
+                META.id,
+                META.category,
+                META.severity,
+                msg,
+                file=m.path,
+                line=0,
+                evidence=f"{m.path} ({m.size} bytes, {kind})"[:200],
+                base=base,
+                phase=Phase.NONE,
+                role="data",
+                floor=1.0,
+            )
+            if _native_name(m):
+                plain.append(f)
+            else:
+                yield f
+        if plain:
+            # Normally named programs (launchers, vendored tools) count once for the package.
+            top = max(plain, key=lambda f: f.weight)
+            more = f" (and {len(plain) - 1} more)" if len(plain) > 1 else ""
+            yield Finding(
+                rule=top.rule,
+                category=top.category,
+                severity=top.severity,
+                message=top.message + more,
+                file=top.file,
+                line=0,
+                evidence=top.evidence,
+                weight=top.weight,
+                phase=top.phase,
             )
 
 

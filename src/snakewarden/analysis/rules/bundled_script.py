@@ -27,15 +27,31 @@ class _Rule:
         common = [m for m in ctx.artifact.members if m.suffix in _COMMON]
         for m in rare[:1]:
             yield make_finding(
-                META.id, META.category, META.severity, f"ships a {m.suffix} script",
-                file=m.path, line=0, evidence=m.path[:200], base=0.15, phase=Phase.NONE,
-                role="data", floor=1.0,
+                META.id,
+                META.category,
+                META.severity,
+                f"ships a {m.suffix} script",
+                file=m.path,
+                line=0,
+                evidence=m.path[:200],
+                base=0.15,
+                phase=Phase.NONE,
+                role="data",
+                floor=1.0,
             )
         for m in common[:1]:
             yield make_finding(
-                META.id, META.category, Severity.INFO, f"ships a {m.suffix} script",
-                file=m.path, line=0, evidence=m.path[:200], base=0.01, phase=Phase.NONE,
-                role="data", floor=1.0,
+                META.id,
+                META.category,
+                Severity.INFO,
+                f"ships a {m.suffix} script",
+                file=m.path,
+                line=0,
+                evidence=m.path[:200],
+                base=0.01,
+                phase=Phase.NONE,
+                role="data",
+                floor=1.0,
             )
 
 

@@ -34,8 +34,11 @@ class _Rule:
         for src, facts in parsed(ctx):
             for call in facts.calls:
                 if call.name in _CAPTURE or call.name.endswith(".clipboard_get"):
-                    out.append(emit.at(src, call.line, call.scope, 0.3,
-                                       f"captures user data ({call.name})"))
+                    out.append(  # noqa: PERF401
+                        emit.at(
+                            src, call.line, call.scope, 0.3, f"captures user data ({call.name})"
+                        )
+                    )
         yield from best_per_file(out)
 
 

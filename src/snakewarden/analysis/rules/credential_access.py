@@ -33,10 +33,11 @@ class _Rule:
         for m, hits in per_file.values():
             kinds = {(h.rule, h.string) for h in hits}
             n = len(kinds)
-            base = 0.35 if n == 1 else 0.55 if n == 2 else 0.75
+            base = 0.3 if n == 1 else 0.55 if n == 2 else 0.75
             names = ", ".join(sorted(h.matched.decode("utf-8", "replace")[:40] for h in hits)[:4])
-            yield emit.in_member(ctx, m, hits[0], base,
-                                 f"touches {n} kind(s) of secret stores ({names})", floor=0.5)
+            yield emit.in_member(
+                ctx, m, hits[0], base, f"touches {n} kind(s) of secret stores ({names})", floor=0.35
+            )
 
 
 RULE = _Rule()

@@ -16,8 +16,16 @@ META = RuleMeta(
     severity=Severity.HIGH,
     category="threat.network.dns_exfil",
 )
-_RESOLVE = frozenset({"socket.gethostbyname", "socket.getaddrinfo", "socket.gethostbyname_ex",
-                      "dns.resolver.resolve", "dns.resolver.query", "socket.gethostbyaddr"})
+_RESOLVE = frozenset(
+    {
+        "socket.gethostbyname",
+        "socket.getaddrinfo",
+        "socket.gethostbyname_ex",
+        "dns.resolver.resolve",
+        "dns.resolver.query",
+        "socket.gethostbyaddr",
+    }
+)
 _ENCODE = ("hex", "b32encode", "b64encode", "hexlify", "urlsafe_b64encode", "b16encode")
 
 
@@ -42,8 +50,16 @@ class _Rule:
                 if call.name not in _RESOLVE and not encoded:
                     continue
                 base = 0.6 if encoded else 0.25
-                out.append(emit.at(src, call.line, call.scope, base,
-                                   "resolves a host name built from data", floor=0.5))
+                out.append(
+                    emit.at(
+                        src,
+                        call.line,
+                        call.scope,
+                        base,
+                        "resolves a host name built from data",
+                        floor=0.5,
+                    )
+                )
         yield from best_per_file(out)
 
 

@@ -7,7 +7,13 @@ from collections.abc import Iterator
 
 from snakewarden.analysis.context import ScanContext
 from snakewarden.analysis.rule import RuleMeta
-from snakewarden.analysis.rules._common import Emitter, best_per_file, is_exec, parsed, subcalls
+from snakewarden.analysis.rules._common import (
+    Emitter,
+    best_per_file,
+    is_exec,
+    parsed,
+    reads_local_file,
+)
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -31,12 +37,12 @@ class _Rule:
                 arg = call.node.args[0]
                 if isinstance(arg, ast.Constant):
                     continue
-                inner = subcalls(arg, facts)
-                if any(n in ("open", "io.open", "codecs.open") or n.endswith(
-                    ("read_text", "get_data", "getsource")) for n in inner):
+                group = src.groups().get(facts.top_function(call.scope), [])
+                if reads_local_file(call, facts, group):
                     continue  # exec(open("version.py").read()): the common benign idiom
-                out.append(emit.at(src, call.line, call.scope, 0.15,
-                                   f"{call.name}() of a computed value"))
+                out.append(
+                    emit.at(src, call.line, call.scope, 0.15, f"{call.name}() of a computed value")
+                )
         yield from best_per_file(out)
 
 

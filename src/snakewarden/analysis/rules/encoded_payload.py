@@ -22,16 +22,20 @@ META = RuleMeta(
 MIN_LEN = 16
 MAX_DECODE = 256 * 1024
 MAX_CANDIDATES = 400
+MAX_SEARCH = 50_000
 _B64 = re.compile(r"[A-Za-z0-9+/\s]+={0,2}|[A-Za-z0-9_\-\s]+={0,2}")
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
 #: What decoded code and commands look like.
 DANGER = re.compile(
     r"\bimport\s+(os|sys|subprocess|socket|base64|requests|urllib|ctypes|zlib|marshal|platform|"
     r"getpass|shutil|tempfile|winreg|threading)\b|\bexec\s*\(|\beval\s*\(|os\.system|subprocess|"
-    r"powershell|https?://|/bin/(ba)?sh|cmd(\.exe)?\s+/c|socket\.|__import__|Invoke-|\bcurl\s|"
+    r"powershell|/bin/(ba)?sh|cmd(\.exe)?\s+/c|socket\.|__import__|Invoke-|\bcurl\s|"
     r"\bwget\s|urlopen|requests\.(get|post)|\.exe\b|webhook|start\s+/b",
     re.IGNORECASE,
 )
+
+
+_URL = re.compile(r"https?://[\w.-]+")
 
 
 def _printable(data: bytes) -> bool:
@@ -97,21 +101,47 @@ class _Rule:
                     break
                 found = decode_layers(s.value)
                 if found is None:
-                    rev = s.value[::-1]
-                    if len(s.value) >= 24 and DANGER.search(rev) and not DANGER.search(s.value):
+                    rev = s.value[-MAX_SEARCH:][::-1]
+                    if (
+                        len(s.value) >= 24
+                        and DANGER.search(rev)
+                        and not DANGER.search(s.value[:MAX_SEARCH])
+                    ):
                         found = ("reversed", rev)
                     else:
                         continue
                 how, text = found
+                text = text[:MAX_SEARCH]
                 match = DANGER.search(text)
                 if match is None:
+                    url = _URL.search(text)
+                    if url is not None and how != "reversed":
+                        out.append(
+                            emit.at(
+                                src,
+                                s.line,
+                                s.scope,
+                                0.55,
+                                f"{how}-encoded literal hides a URL",
+                                floor=0.45,
+                                evidence=f"{how}: {text[url.start() : url.start() + 120]}",
+                            )
+                        )
                     continue
-                hits = len({m.group(0).lower() for m in DANGER.finditer(text[:20000])})
+                hits = len({m.group(0).lower() for m in DANGER.finditer(text)})
                 base = 0.55 if hits == 1 else 0.75
                 snippet = text[max(0, match.start() - 40) : match.start() + 120]
-                out.append(emit.at(src, s.line, s.scope, base,
-                                   f"{how}-encoded literal hides code or a command",
-                                   floor=0.6, evidence=f"{how}: {snippet}"))
+                out.append(
+                    emit.at(
+                        src,
+                        s.line,
+                        s.scope,
+                        base,
+                        f"{how}-encoded literal hides code or a command",
+                        floor=0.6,
+                        evidence=f"{how}: {snippet}",
+                    )
+                )
         yield from best_per_file(out)
 
 

@@ -21,15 +21,21 @@ _DUMPERS = frozenset({"dict", "str", "repr", "json.dumps", "list", "base64.b64en
 
 
 def _dumps_environ(call: CallFact, resolve: object) -> bool:
-    if call.name in ("os.environ.copy", "os.environ.items", "os.environ.values",
-                     "os.environ.__str__"):
+    if call.name in (
+        "os.environ.copy",
+        "os.environ.items",
+        "os.environ.values",
+        "os.environ.__str__",
+    ):
         return True
     if call.name in _DUMPERS and call.node.args:
         arg = call.node.args[0]
         if isinstance(arg, ast.Attribute | ast.Name):
             name = dotted(arg)
-            return name.endswith("environ") and callable(resolve) and (
-                resolve(name) in ("os.environ", "environ")
+            return (
+                name.endswith("environ")
+                and callable(resolve)
+                and (resolve(name) in ("os.environ", "environ"))
             )
     return False
 
@@ -51,9 +57,16 @@ class _Rule:
                 send = next((c for c in calls if is_send(c)), None)
                 if send is None:
                     continue
-                out.append(emit.at(src, dump.line, dump.scope, 0.6,
-                                   f"dumps the environment and sends it ({send.name})",
-                                   floor=0.4))
+                out.append(
+                    emit.at(
+                        src,
+                        dump.line,
+                        dump.scope,
+                        0.6,
+                        f"dumps the environment and sends it ({send.name})",
+                        floor=0.4,
+                    )
+                )
         yield from best_per_file(out)
 
 

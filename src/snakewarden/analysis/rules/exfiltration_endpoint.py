@@ -15,6 +15,13 @@ META = RuleMeta(
     severity=Severity.HIGH,
     category="threat.network.exfil",
 )
+#: YARA rule -> (base weight, floor, message). Out-of-band collectors and tunnels exist to
+#: receive data from elsewhere; chat APIs have benign uses unless their credentials are baked in.
+_KINDS = {
+    "sw_exfil_endpoint": (0.7, 0.55, "out-of-band collector or tunnel address"),
+    "sw_exfil_hardcoded": (0.75, 0.6, "chat webhook/bot with its credentials hardcoded"),
+    "sw_exfil_chat": (0.4, 0.3, "chat webhook or bot API address"),
+}
 
 
 class _Rule:
@@ -22,12 +29,10 @@ class _Rule:
 
     def check(self, ctx: ScanContext) -> Iterator[Finding]:
         emit = Emitter(META)
-        out = [
-            emit.in_member(ctx, m, h, 0.55, "data collection endpoint (webhook/bot/collector)",
-                           floor=0.45)
-            for m, h in ctx.yara_hits("sw_exfil_endpoint")
-            if not m.path.endswith((".md", ".rst", ".txt", ".html"))
-        ]
+        out: list[Finding] = []
+        for m, h in ctx.yara_hits(*_KINDS):
+            base, floor, what = _KINDS[h.rule]
+            out.append(emit.in_member(ctx, m, h, base, what, floor=floor))
         yield from best_per_file(out)
 
 

@@ -14,9 +14,11 @@ from snakewarden.analysis.rules._common import (
     best_per_file,
     group_calls,
     group_strings,
+    is_process,
     is_send,
     parsed,
 )
+from snakewarden.analysis.rules.process_exec import RECON_TOOLS, _command_text, _first_word
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -52,6 +54,13 @@ class _Rule:
                 strings = {0: [s for ss in strings.values() for s in ss]}
             for gid, calls in groups.items():
                 ident = {c.name for c in calls if c.name in IDENTITY_STRONG}
+                ident |= {
+                    f"{_first_word(cmd)} command"
+                    for c in calls
+                    if is_process(c)
+                    and (cmd := _command_text(c.node)) is not None
+                    and _first_word(cmd) in RECON_TOOLS
+                }
                 send: CallFact | None = next((c for c in calls if is_send(c)), None)
                 if send is None:
                     continue
@@ -60,9 +69,16 @@ class _Rule:
                 if not ident:
                     continue
                 base = min(0.75, 0.45 + 0.1 * len(ident))
-                out.append(emit.at(src, send.line, send.scope, base,
-                                   f"sends system identity ({', '.join(sorted(ident))}) "
-                                   f"via {send.name}", floor=0.35))
+                out.append(
+                    emit.at(
+                        src,
+                        send.line,
+                        send.scope,
+                        base,
+                        f"sends system identity ({', '.join(sorted(ident))}) via {send.name}",
+                        floor=0.35,
+                    )
+                )
         yield from best_per_file(out)
 
 

@@ -23,7 +23,7 @@ class _Rule:
     def check(self, ctx: ScanContext) -> Iterator[Finding]:
         emit = Emitter(META)
         out = [
-            emit.in_member(ctx, m, h, 0.35, "process started with a hidden window", floor=0.4)
+            emit.in_member(ctx, m, h, 0.3, "process started with a hidden window")
             for m, h in ctx.yara_hits("sw_hidden_window")
         ]
         yield from best_per_file(out)

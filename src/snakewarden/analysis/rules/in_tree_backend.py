@@ -24,11 +24,16 @@ class _Rule:
             if not dirs:
                 continue
             yield make_finding(
-                META.id, META.category, META.severity,
+                META.id,
+                META.category,
+                META.severity,
                 f"in-tree build backend {backend!r} from backend-path {dirs!r}",
-                file=(ctx.artifact.root or "") + "pyproject.toml", line=0,
+                file=(ctx.artifact.root or "") + "pyproject.toml",
+                line=0,
                 evidence=f"build-backend = {backend!r}, backend-path = {dirs!r}"[:200],
-                base=0.05, phase=Phase.INSTALL, role="backend",
+                base=0.05,
+                phase=Phase.INSTALL,
+                role="backend",
             )
 
 

@@ -25,9 +25,9 @@ META = RuleMeta(
 )
 #: Commands pip runs on every install: overriding them is how droppers get control.
 _INSTALL = frozenset({"install", "develop", "egg_info", "bdist_egg", "easy_install", "install_lib",
-                      "install_scripts", "bdist_wheel", "sdist"})  # fmt: skip
-#: Build steps: overridden routinely by projects with extensions.
-_BUILD = frozenset({"build", "build_py", "build_ext", "build_clib", "build_scripts"})
+                      "install_scripts", "bdist_wheel"})  # fmt: skip
+#: Build steps (build, build_py, build_ext...) are overridden routinely by projects with
+#: extensions and are not reported; what their code does is, by the other rules, at install time.
 
 
 class _Rule:
@@ -48,15 +48,18 @@ class _Rule:
                     if cmd in _INSTALL:
                         acts = _actions(facts, name)
                         if acts:
-                            yield emit.at(src, line, scope, 0.5,
-                                          f"class {name} overrides the '{cmd}' command and "
-                                          f"runs {', '.join(sorted(acts)[:3])}")
+                            yield emit.at(
+                                src,
+                                line,
+                                scope,
+                                0.5,
+                                f"class {name} overrides the '{cmd}' command and "
+                                f"runs {', '.join(sorted(acts)[:3])}",
+                            )
                         else:
-                            yield emit.at(src, line, scope, 0.2,
-                                          f"class {name} overrides the '{cmd}' command")
-                    elif cmd in _BUILD:
-                        yield emit.at(src, line, scope, 0.03,
-                                      f"class {name} overrides the '{cmd}' build step")
+                            yield emit.at(
+                                src, line, scope, 0.2, f"class {name} overrides the '{cmd}' command"
+                            )
 
 
 def _actions(facts: Facts, cls: str) -> set[str]:

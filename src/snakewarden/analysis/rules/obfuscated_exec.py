@@ -17,6 +17,7 @@ from snakewarden.analysis.rules._common import (
     group_calls,
     is_exec,
     parsed,
+    reads_local_file,
 )
 from snakewarden.core.models import Finding, Severity
 
@@ -43,13 +44,20 @@ def _decoders(node: ast.AST, facts: Facts, limit: int = 5000) -> list[str]:
             last = name.rsplit(".", 1)[-1]
             if name in DECODE_CALLS or last in DECODE_METHODS:
                 found.append(name)
-            elif last == "decode" and cur.args and isinstance(cur.args[0], ast.Constant) and (
-                str(cur.args[0].value).lower().replace("-", "_") in ("rot13", "rot_13", "hex",
-                                                                     "base64", "zlib", "bz2")
+            elif (
+                last == "decode"
+                and cur.args
+                and isinstance(cur.args[0], ast.Constant)
+                and (
+                    str(cur.args[0].value).lower().replace("-", "_")
+                    in ("rot13", "rot_13", "hex", "base64", "zlib", "bz2")
+                )
             ):
                 found.append(f"decode({cur.args[0].value!r})")
-            elif name in ("chr", "bytes", "bytearray") or last == "join":
+            elif name in ("chr", "bytes", "bytearray", "str.join", "?.join"):
                 found.append(name)
+        elif isinstance(cur, ast.Name) and cur.id == "chr":  # map(chr, [...])
+            found.append("chr")
         elif isinstance(cur, ast.Subscript) and isinstance(cur.slice, ast.Slice):
             step = cur.slice.step
             if isinstance(step, ast.UnaryOp) and isinstance(step.op, ast.USub):
@@ -69,32 +77,88 @@ class _Rule:
             flagged: set[int] = set()
             for gid, calls in groups.items():
                 group_decodes = [
-                    c.name for c in calls
+                    c.name
+                    for c in calls
                     if c.name in DECODE_CALLS or c.name.rsplit(".", 1)[-1] in DECODE_METHODS
                 ]
                 for call in calls:
                     if not is_exec(call) or not call.node.args:
                         continue
                     arg = call.node.args[0]
-                    if isinstance(arg, ast.Constant):
+                    if isinstance(arg, ast.Constant) or reads_local_file(call, facts, calls):
                         continue
                     decoders = _decoders(arg, facts)
-                    strong = [d for d in decoders if d not in ("chr", "bytes", "bytearray",
-                                                                "str.join", "?.join")]
-                    if strong or decoders.count("chr") + decoders.count("?.join") >= 2:
-                        out.append(emit.at(src, call.line, call.scope, 0.85,
-                                           f"{call.name}() of decoded data "
-                                           f"({', '.join(sorted(set(decoders))[:3])})", floor=0.65))
+                    strong = [
+                        d
+                        for d in decoders
+                        if d not in ("chr", "bytes", "bytearray", "str.join", "?.join")
+                    ]
+                    joins = decoders.count("?.join") + decoders.count("str.join")
+                    if strong or decoders.count("chr") + joins >= 2:
+                        out.append(
+                            emit.at(
+                                src,
+                                call.line,
+                                call.scope,
+                                0.85,
+                                f"{call.name}() of decoded data "
+                                f"({', '.join(sorted(set(decoders))[:3])})",
+                                floor=0.65,
+                            )
+                        )
                         flagged.add(call.line)
-                    elif isinstance(arg, ast.Name) and group_decodes and (
-                        call.line not in flagged
-                    ):
+                    elif joins:
+                        out.append(
+                            emit.at(
+                                src,
+                                call.line,
+                                call.scope,
+                                0.6,
+                                f"{call.name}() of code assembled with join()",
+                                floor=0.5,
+                            )
+                        )
+                        flagged.add(call.line)
+                    elif isinstance(arg, ast.Name) and group_decodes and (call.line not in flagged):
                         base = 0.7 if src.role in (Role.SETUP, Role.PTH) else 0.55
-                        out.append(emit.at(src, call.line, call.scope, base,
-                                           f"{call.name}() of a variable decoded in the same code "
-                                           f"({group_decodes[0]})", floor=0.5))
+                        out.append(
+                            emit.at(
+                                src,
+                                call.line,
+                                call.scope,
+                                base,
+                                f"{call.name}() of a variable decoded in the same code "
+                                f"({group_decodes[0]})",
+                                floor=0.5,
+                            )
+                        )
+                    elif _compiles_computed(arg) and call.line not in flagged:
+                        out.append(
+                            emit.at(
+                                src,
+                                call.line,
+                                call.scope,
+                                0.45,
+                                f"{call.name}(compile(<computed>, '<string>', ...)): runs code "
+                                "assembled at run time",
+                                floor=0.4,
+                            )
+                        )
                 _ = gid
         yield from best_per_file(out)
+
+
+def _compiles_computed(arg: ast.expr) -> bool:
+    """``compile(x, "<string>", "exec")`` of a variable: the shape obfuscators emit."""
+    return (
+        isinstance(arg, ast.Call)
+        and isinstance(arg.func, ast.Name)
+        and arg.func.id == "compile"
+        and len(arg.args) >= 2
+        and isinstance(arg.args[0], ast.Name)
+        and isinstance(arg.args[1], ast.Constant)
+        and arg.args[1].value == "<string>"
+    )
 
 
 RULE = _Rule()

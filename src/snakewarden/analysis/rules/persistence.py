@@ -28,14 +28,24 @@ class _Rule:
         for m, h in ctx.yara_hits(*_WEIGHTS):
             if m.path.endswith(_DOCS):
                 continue
-            out.append(emit.in_member(ctx, m, h, _WEIGHTS[h.rule],
-                                      f"persistence mechanism ({h.matched.decode(errors='replace')[:60]})",
-                                      floor=0.4))
+            out.append(
+                emit.in_member(
+                    ctx,
+                    m,
+                    h,
+                    _WEIGHTS[h.rule],
+                    f"persistence mechanism ({h.matched.decode(errors='replace')[:60]})",
+                    floor=0.35,
+                )
+            )
         for src, facts in parsed(ctx):
             for call in facts.calls:
                 if call.name in ("winreg.SetValueEx", "_winreg.SetValueEx", "winreg.CreateKey"):
-                    out.append(emit.at(src, call.line, call.scope, 0.2,
-                                       f"writes the registry ({call.name})"))
+                    out.append(  # noqa: PERF401
+                        emit.at(
+                            src, call.line, call.scope, 0.2, f"writes the registry ({call.name})"
+                        )
+                    )
         yield from best_per_file(out)
 
 

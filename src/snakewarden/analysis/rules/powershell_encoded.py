@@ -25,7 +25,7 @@ class _Rule:
         out: list[Finding] = []
         for m, h in ctx.yara_hits("sw_powershell_encoded", "sw_powershell_download"):
             what = "encoded command" if h.rule == "sw_powershell_encoded" else "download cradle"
-            out.append(emit.in_member(ctx, m, h, 0.8, f"PowerShell {what}", floor=0.75))
+            out.append(emit.in_member(ctx, m, h, 0.8, f"PowerShell {what}", floor=0.35))
         yield from best_per_file(out)
 
 

@@ -6,9 +6,16 @@ import ast
 import re
 from collections.abc import Iterator
 
-from snakewarden.analysis.context import ScanContext
+from snakewarden.analysis.context import Role, ScanContext
 from snakewarden.analysis.rule import RuleMeta
-from snakewarden.analysis.rules._common import Emitter, best_per_file, is_process, parsed
+from snakewarden.analysis.rules._common import (
+    DECODE_CALLS,
+    Emitter,
+    best_per_file,
+    is_process,
+    parsed,
+    subcalls,
+)
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -26,11 +33,17 @@ _BUILD_TOOLS = frozenset(
         "sw_vers", "uname", "which", "where", "ldconfig", "brew", "llvm-config", "pip", "python",
         "python3", "sphinx-build", "autoreconf", "configure", "./configure", "meson", "bazel",
         "protoc", "mpicc", "gfortran", "f2py", "lsb_release", "sysctl", "nproc", "getconf",
-        "true", "echo", "cls", "clear", "otool", "install_name_tool", "patchelf", "strip",
+        "true", "echo", "cls", "clear", "twine", "rm", "mkdir", "cp", "tar", "otool",
+        "install_name_tool", "patchelf", "strip",
         "tput", "stty", "less", "more", "open", "xdg-open", "nvidia-smi", "ffmpeg",
     }
 )  # fmt: skip
-_FETCH = re.compile(r"https?://|\b(curl|wget|certutil|bitsadmin|powershell|mshta|iwr)\b", re.I)
+#: Commands that describe the user, host or network: what a stealer sends home.
+RECON_TOOLS = frozenset(
+    {"whoami", "hostname", "id", "ipconfig", "ifconfig", "systeminfo", "net", "nltest", "wmic"}
+)
+_INLINE_CODE = re.compile(r"\s-c\s|\s-e\s")
+_FETCH = re.compile(r"https?://|\b(curl|wget|certutil|bitsadmin|mshta|iwr)\b", re.I)
 
 
 def _command_text(node: ast.Call) -> str | None:
@@ -46,11 +59,13 @@ def _command_text(node: ast.Call) -> str | None:
 def _literal(arg: ast.AST) -> str | None:
     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
         return arg.value
+    if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Add | ast.Mod):
+        left, right = _literal(arg.left), _literal(arg.right)
+        if left is None and right is None:
+            return None
+        return (left or "…") + (right or "…")
     if isinstance(arg, ast.List | ast.Tuple):
-        parts = [
-            e.value if isinstance(e, ast.Constant) and isinstance(e.value, str) else "…"
-            for e in arg.elts
-        ]
+        parts = [_partial(e) for e in arg.elts]
         return " ".join(parts) if parts else None
     if isinstance(arg, ast.JoinedStr):
         return "".join(
@@ -58,6 +73,28 @@ def _literal(arg: ast.AST) -> str | None:
             for v in arg.values
         )
     return None
+
+
+def _partial(node: ast.AST) -> str:
+    """A list element as text: constants kept, ``x + "/bin/nvcc"`` as ``…/bin/nvcc``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Add)
+        and isinstance(node.right, ast.Constant)
+    ):
+        return "…" + str(node.right.value)
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "…"
+            for v in node.values
+        )
+    if isinstance(node, ast.Call) and node.args and isinstance(node.args[-1], ast.Constant):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "join":  # os.path.join(d, "nvcc")
+            return "…/" + str(node.args[-1].value)
+    return "…"
 
 
 def _first_word(cmd: str) -> str:
@@ -83,21 +120,46 @@ class _Rule:
             for call in facts.calls:
                 if not is_process(call) or call.name in ("subprocess.PIPE", "subprocess.DEVNULL"):
                     continue
-                if call.name.rsplit(".", 1)[-1] in ("CalledProcessError", "TimeoutExpired",
-                                                    "CompletedProcess", "STARTUPINFO"):
+                if call.name.rsplit(".", 1)[-1] in (
+                    "CalledProcessError",
+                    "TimeoutExpired",
+                    "CompletedProcess",
+                    "STARTUPINFO",
+                ):
                     continue
                 cmd = _command_text(call.node)
-                if cmd is not None and _FETCH.search(cmd):
+                floor = 0.0
+                decoded = call.node.args and any(
+                    n in DECODE_CALLS or n.rsplit(".", 1)[-1] in ("b64decode", "decode", "fromhex")
+                    for n in subcalls(call.node.args[0], facts)
+                )
+                if decoded:
+                    base, msg = 0.7, f"runs a command decoded at run time ({call.name})"
+                    floor = 0.6
+                elif cmd is not None and _FETCH.search(cmd):
                     base, msg = 0.5, f"runs a command that fetches from the network ({call.name})"
-                elif cmd is not None and _first_word(cmd) in _BUILD_TOOLS:
+                elif cmd is not None and _INLINE_CODE.search(cmd):
+                    base, msg = 0.35, f"runs inline code with an interpreter ({call.name})"
+                elif cmd is not None and _first_word(cmd) in RECON_TOOLS:
+                    base, msg = 0.3, f"runs a reconnaissance command ({call.name})"
+                elif (
+                    cmd is not None
+                    and _first_word(cmd) in _BUILD_TOOLS
+                    and not _INLINE_CODE.search(cmd)
+                ):
                     base, msg = 0.03, f"runs a build tool ({call.name})"
                 elif _is_sys_executable(call.node):
                     base, msg = 0.05, f"runs the Python interpreter ({call.name})"
                 elif cmd is not None and cmd.strip("… ") == "":
                     base, msg = 0.2, f"runs a computed command ({call.name})"
+                elif src.role == Role.SETUP and facts.top_function(call.scope) == 0:
+                    base, msg = (
+                        0.35,
+                        f"setup.py runs a program as soon as pip runs it ({call.name})",
+                    )
                 else:
                     base, msg = 0.2, f"runs a program ({call.name})"
-                out.append(emit.at(src, call.line, call.scope, base, msg))
+                out.append(emit.at(src, call.line, call.scope, base, msg, floor=floor))
         yield from best_per_file(out)
 
 

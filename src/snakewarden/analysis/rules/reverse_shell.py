@@ -23,7 +23,7 @@ class _Rule:
     def check(self, ctx: ScanContext) -> Iterator[Finding]:
         emit = Emitter(META)
         out = [
-            emit.in_member(ctx, m, h, 0.9, "reverse shell", floor=0.7)
+            emit.in_member(ctx, m, h, 0.9, "reverse shell", floor=0.6)
             for m, h in ctx.yara_hits("sw_reverse_shell")
         ]
         for src, _facts in parsed(ctx):
@@ -32,14 +32,23 @@ class _Rule:
                 methods = {c.name.rsplit(".", 1)[-1] for c in calls}
                 connects = "connect" in methods or "socket.create_connection" in names
                 dup = "os.dup2" in names
-                shell = "pty.spawn" in names or any(
-                    n.startswith("subprocess.") for n in names
-                ) or "os.system" in names
+                shell = (
+                    "pty.spawn" in names
+                    or any(n.startswith("subprocess.") for n in names)
+                    or "os.system" in names
+                )
                 if connects and dup and shell:
                     first = next(c for c in calls if c.name == "os.dup2")
-                    out.append(emit.at(src, first.line, first.scope, 0.9,
-                                       "socket wired to a shell (connect + dup2 + shell)",
-                                       floor=0.7))
+                    out.append(
+                        emit.at(
+                            src,
+                            first.line,
+                            first.scope,
+                            0.9,
+                            "socket wired to a shell (connect + dup2 + shell)",
+                            floor=0.6,
+                        )
+                    )
         yield from best_per_file(out)
 
 

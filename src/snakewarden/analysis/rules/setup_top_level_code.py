@@ -7,7 +7,14 @@ from collections.abc import Iterator
 
 from snakewarden.analysis.context import Role, ScanContext
 from snakewarden.analysis.rule import RuleMeta
-from snakewarden.analysis.rules._common import Emitter, is_exec, is_network, is_process, parsed
+from snakewarden.analysis.rules._common import (
+    Emitter,
+    is_exec,
+    is_network,
+    is_process,
+    parsed,
+    reads_local_file,
+)
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -27,31 +34,27 @@ class _Rule:
             if src.role not in (Role.SETUP, Role.BACKEND):
                 continue
             for call in facts.calls:
-                if facts.top_function(call.scope) != 0 and facts.scopes[
-                    facts.top_function(call.scope)
-                ].kind != "main":
+                if (
+                    facts.top_function(call.scope) != 0
+                    and facts.scopes[facts.top_function(call.scope)].kind != "main"
+                ):
                     continue
                 if is_network(call):
                     what = "network access"
                 elif is_process(call):
                     what = "a process"
-                elif is_exec(call) and not _reads_local_file(call.node):
+                elif is_exec(call) and not reads_local_file(call, facts, src.groups().get(0, [])):
                     what = "dynamic code"
                 else:
                     continue
-                yield emit.at(src, call.line, call.scope, 0.1,
-                              f"setup.py runs {what} at module level ({call.name})")
+                yield emit.at(
+                    src,
+                    call.line,
+                    call.scope,
+                    0.1,
+                    f"setup.py runs {what} at module level ({call.name})",
+                )
                 break
-
-
-def _reads_local_file(node: object) -> bool:
-    import ast
-
-    return isinstance(node, ast.Call) and any(
-        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "open"
-        for a in node.args
-        for n in ast.walk(a)
-    )
 
 
 RULE = _Rule()

@@ -23,8 +23,7 @@ class _Rule:
     def check(self, ctx: ScanContext) -> Iterator[Finding]:
         emit = Emitter(META)
         out = [
-            emit.in_member(ctx, m, h, 0.75, "a shell command fetches code and runs it",
-                           floor=0.6)
+            emit.in_member(ctx, m, h, 0.65, "a shell command fetches code and runs it", floor=0.4)
             for m, h in ctx.yara_hits("sw_shell_fetch_exec")
         ]
         yield from best_per_file(out)

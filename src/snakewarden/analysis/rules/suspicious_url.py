@@ -27,8 +27,11 @@ class _Rule:
             if m.path.endswith((".md", ".rst", ".txt", ".html", ".ipynb")):
                 continue
             if h.rule == "sw_file_host":
-                out.append(emit.in_member(ctx, m, h, 0.4, "URL of a paste/file host or remote "
-                                          "executable", floor=0.35))
+                out.append(
+                    emit.in_member(
+                        ctx, m, h, 0.4, "URL of a paste/file host or remote executable", floor=0.3
+                    )
+                )
             else:
                 out.append(emit.in_member(ctx, m, h, 0.2, "URL with a bare IP address"))
         yield from best_per_file(out)

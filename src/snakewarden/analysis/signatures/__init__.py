@@ -49,9 +49,14 @@ def scan_bytes(data: bytes) -> list[YaraHit]:
     for m in matches:
         for s in m.strings:
             for inst in s.instances[:MAX_INSTANCES]:
-                hits.append(
-                    YaraHit(m.rule, s.identifier, inst.offset, bytes(inst.matched_data[:200]),
-                            tuple(m.tags))
+                hits.append(  # noqa: PERF401
+                    YaraHit(
+                        m.rule,
+                        s.identifier,
+                        inst.offset,
+                        bytes(inst.matched_data[:200]),
+                        tuple(m.tags),
+                    )
                 )
         if not m.strings:
             hits.append(YaraHit(m.rule, "", 0, b"", tuple(m.tags)))

@@ -1,17 +1,36 @@
 // Where stolen data goes, and the secrets stealers look for.
 
-rule sw_exfil_endpoint
+rule sw_exfil_chat
 {
     strings:
         $discord = /discord(app)?\.com\/api\/webhooks\// nocase
         $telegram = /api\.telegram\.org\/bot/ nocase
         $slack = "hooks.slack.com/services/" nocase
+        $discord_api = /discord(app)?\.com\/api\/v[0-9]+\/(users\/@me|channels\/)/ nocase
+    condition:
+        any of them
+}
+
+// A chat channel with its credentials written into the code: whoever reads it can post there,
+// so only its owner (the attacker) hardcodes it.
+rule sw_exfil_hardcoded
+{
+    strings:
+        $discord_hook = /discord(app)?\.com\/api\/webhooks\/[0-9]{17,20}\/[A-Za-z0-9_-]{60,70}/ nocase
+        $telegram_token = /[^0-9][0-9]{8,11}:AA[A-Za-z0-9_-]{33}/
+        $slack_hook = /hooks\.slack\.com\/services\/T[A-Z0-9]{8,12}\/B[A-Z0-9]{8,12}\/[A-Za-z0-9]{24}/
+    condition:
+        any of them
+}
+
+rule sw_exfil_endpoint
+{
+    strings:
         $webhooksite = "webhook.site" nocase
         $pipedream = /\.m\.pipedream\.net/ nocase
         $requestbin = /requestbin\.(net|com)|\.requestcatcher\.com|hookb\.in|\.beeceptor\.com|webhook\.cool/ nocase
         $oast = /\.(oast\.(fun|pro|me|live|site|online)|interact\.sh|interactsh\.com|burpcollaborator\.net|oastify\.com|dnslog\.cn|ceye\.io|canarytokens\.com)\b/ nocase
         $ngrok = /[a-z0-9-]+\.(ngrok\.io|ngrok-free\.app|ngrok\.app|trycloudflare\.com|serveo\.net|loca\.lt)/ nocase
-        $discord_api = /discord(app)?\.com\/api\/v[0-9]+\/(users\/@me|channels\/)/ nocase
     condition:
         any of them
 }

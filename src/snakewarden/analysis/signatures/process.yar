@@ -14,27 +14,26 @@ rule sw_powershell_encoded
 rule sw_powershell_download
 {
     strings:
-        $dl1 = /(New-Object\s+(System\.)?Net\.WebClient|Invoke-WebRequest|\biwr\b|Start-BitsTransfer)[^\n]{0,300}/ nocase
-        $dl2 = /\.Download(String|File|Data)\s*\(/ nocase
-        $iex = /\b(IEX|Invoke-Expression)\b/ nocase
-        $ps = "powershell" nocase
+        $cradle1 = /(IEX|Invoke-Expression)[ (]{1,4}[^\n]{0,80}(Net\.WebClient|Invoke-WebRequest|Invoke-RestMethod|\biwr\s|\birm\s)[^\n]{0,120}(https?:|\$)/ nocase
+        $cradle2 = /(Invoke-WebRequest|Invoke-RestMethod|\biwr|\birm)\s+(-Uri\s+)?['"(]?(https?:|\$)[^\n|]{1,200}\|\s*(IEX|Invoke-Expression)\b/ nocase
+        $cradle3 = /powershell[^\n]{0,120}\.Download(String|File|Data)\s*\(/ nocase
+        $cradle4 = /powershell[^\n]{0,120}(Invoke-WebRequest|\biwr\s)[^\n]{0,200}(-OutFile|Start-Process)/ nocase
         $start = /Start-Process[^\n]{0,200}(-WindowStyle\s+Hidden|-w\s+hidden)/ nocase
     condition:
-        (($dl1 or $dl2) and ($iex or $ps)) or $start
+        any of them
 }
 
 rule sw_hidden_window
 {
     strings:
         $h1 = /-w(indowstyle)?\s+hid(den)?\b/ nocase
-        $h2 = "CREATE_NO_WINDOW"
-        $h3 = "0x08000000"
-        $h4 = "SW_HIDE"
-        $h5 = "DETACHED_PROCESS"
-        $h6 = /creationflags\s*=\s*(0x8000000|134217728|0x00000008|8)\b/
+        $h2 = /creationflags\s*=\s*[^\n]{0,60}(CREATE_NO_WINDOW|DETACHED_PROCESS|0x0*8000000|134217728|0x0*8\b)/
+        $h4 = /wShowWindow\s*=\s*[^\n]{0,30}(SW_HIDE|\b0\b)/
         $h7 = /start\s+\/b\s+/ nocase
         $h8 = "windowStyle = 0" nocase
         $h9 = /\.Run\s*\([^\n]{0,200},\s*0\s*(,|\))/
+        $h10 = /replace\(\s*['"]\.exe['"]\s*,\s*['"]w\.exe['"]/
+        $h11 = /pythonw(\.exe)?['"]?\s*[,\]]/
     condition:
         any of them
 }

@@ -148,6 +148,7 @@ class Engine:
                     cloud=cloud,
                     detail=event.detail("token"),
                     agent=agent_family(event.user_agent),
+                    version=event.version,
                 )
                 account.recent.append(mark)
         if event.project:
@@ -175,7 +176,7 @@ class Engine:
             project = self.world.projects[event.project]
             version = event.version or ""
             if version not in project.release_versions:
-                project.release_versions[version] = None
+                project.release_versions[version] = event.time
                 if len(project.release_versions) > 4096:
                     del project.release_versions[next(iter(project.release_versions))]
                 project.release_times.append(event.time)

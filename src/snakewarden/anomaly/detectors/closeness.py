@@ -1,11 +1,12 @@
 """Is a new project name close to a popular one? (pure)
 
-Uses ``snakewarden.names`` when it provides a checker; otherwise a rapidfuzz edit-distance check
-against a small built-in list of very popular projects.
+Uses ``snakewarden.names`` (the project's confusable-name checker); ``fuzzy_check`` is a small
+rapidfuzz edit-distance check for callers that bring their own list of popular names.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 
@@ -37,6 +38,15 @@ def _squash(name: str) -> str:
     return _SEPARATORS.sub("", name.lower())
 
 
+def squashed_popular_prefixes(key: str, squashed: dict[str, str]) -> set[str]:
+    """``key`` itself when it only extends a popular name (``requests2``, ``flaskx``): those
+    are the families and forks the names checker judges, not edit-distance typos."""
+    for size in range(4, len(key)):
+        if key[:size] in squashed and len(key) - size <= 2:
+            return {key}
+    return set()
+
+
 def fuzzy_check(popular: Iterable[str]) -> NameCheck:
     """A checker flagging names within one or two edits (by length) of a popular name."""
     names = tuple(sorted({p.lower() for p in popular}))
@@ -50,7 +60,7 @@ def fuzzy_check(popular: Iterable[str]) -> NameCheck:
         if name in names:
             return None
         key = _squash(name)
-        if len(key) < 4:
+        if len(key) < 5 or key in squashed_popular_prefixes(key, squashed):
             return None
         if key in squashed:
             return squashed[key]  # only separators differ: "py-yaml" for "pyyaml"
@@ -64,11 +74,35 @@ def fuzzy_check(popular: Iterable[str]) -> NameCheck:
     return check
 
 
-def default_check() -> NameCheck:
-    """The project's name check when ``snakewarden.names`` offers one, else the fallback."""
-    try:
-        from snakewarden.names import anomaly_name_check  # type: ignore[attr-defined]
-    except ImportError:
-        return fuzzy_check(FALLBACK_POPULAR)
-    check: NameCheck = anomaly_name_check()
+def either(*checks: NameCheck) -> NameCheck:
+    """The first imitated name any of ``checks`` reports."""
+
+    def check(candidate: str) -> str | None:
+        for one in checks:
+            found = one(candidate)
+            if found is not None:
+                return found
+        return None
+
     return check
+
+
+#: How many of the most popular names the edit-distance check compares against.
+FUZZY_TOP = 1000
+
+
+@functools.lru_cache(maxsize=1)
+def default_check() -> NameCheck:
+    """The project's confusable-name check (``snakewarden.names``), widened by an edit-distance
+    check against the top names: a burst of near names is evidence even where the index's
+    stricter refusal rule lets a single one through. Built once per process (read-only data;
+    building reads package data, about a second).
+
+    Callers that know the data folder pass their own check to ``Engine(names=...)`` so that a
+    refreshed popular list wins.
+    """
+    try:
+        from snakewarden.names import anomaly_name_check, shipped_list
+    except ImportError:  # pragma: no cover - names is part of the distribution
+        return fuzzy_check(FALLBACK_POPULAR)
+    return either(anomaly_name_check(), fuzzy_check(shipped_list()[:FUZZY_TOP]))

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from snakewarden.anomaly.alerts import Alert, SubjectKind
 from snakewarden.anomaly.detectors.base import Context, ago, make_alert, pairs, when
-from snakewarden.anomaly.detectors.state import Mark
+from snakewarden.anomaly.detectors.state import AccountState, Mark
 from snakewarden.core.events import EventTag
 from snakewarden.core.models import Severity
 
@@ -74,11 +74,26 @@ def _novel_network(mark: Mark) -> bool:
     return "network" in mark.novelty and not mark.cloud
 
 
-def session_novelty(ctx: Context, mark: Mark) -> tuple[str, ...]:
+def same_time_uploads(ctx: Context) -> list[Mark]:
+    """Uploads by the account at the current timestamp, scored before the current event."""
+    if ctx.account is None:
+        return []
+    found = []
+    for m in reversed(ctx.account.recent):
+        if m.time < ctx.now:
+            break
+        if m.tag is EventTag.FILE_UPLOADED and m is not ctx.mark:
+            found.append(m)
+    return found[::-1]
+
+
+def session_novelty(
+    ctx: Context, mark: Mark, account: AccountState | None = None
+) -> tuple[str, ...]:
     """What was new about the session ``mark`` belongs to: the novelty of every event from the
     same network in the session window (an attacker's first event teaches the network, so later
-    ones in the session look familiar on their own)."""
-    account = ctx.account
+    ones in the session look familiar on their own). ``account`` defaults to the event's."""
+    account = account or ctx.account
     if account is None or mark.network is None or mark.cloud:
         return tuple(n for n in mark.novelty if n == "agent") if mark.cloud else mark.novelty
     start = mark.time - ctx.config.session_window
@@ -170,7 +185,7 @@ class FreshTokenElsewhere:
         if mark is None or mark.tag not in (self.uses | {EventTag.TOKEN_CREATED}):
             return
         for pre, act in pairs(ctx, self.window, frozenset({EventTag.TOKEN_CREATED}), self.uses):
-            if act.cloud or act.network is None or act.network == pre.network:
+            if act.cloud or act.network is None or pre.network in (None, act.network):
                 continue
             if pre.detail and act.detail and pre.detail != act.detail:
                 continue  # another token
@@ -231,7 +246,6 @@ class WeakenedTwoFactorUpload:
                 act.event_id,
                 [act.project] if act.project else [],
             )
-            return
 
 
 class RecoveryThenUpload:
@@ -249,21 +263,15 @@ class RecoveryThenUpload:
         mark, account = ctx.mark, ctx.account
         if mark is None or account is None or mark.tag not in ACCESS:
             return
+        # Any event may corroborate an upload at the same timestamp scored before it:
+        # evaluate those again too (order-free within a timestamp).
+        uploads = same_time_uploads(ctx)
         if mark.tag is EventTag.FILE_UPLOADED:
-            uploads = [mark]
-        else:
-            # A precursor, or a corroborating event, arriving at the same time as an upload
-            # that is already scored: evaluate that upload again (order-free within a time).
-            uploads = [
-                m
-                for m in account.recent
-                if m.time == ctx.now and m.tag is EventTag.FILE_UPLOADED and m is not mark
-            ]
+            uploads.append(mark)
         for act in uploads:
             alert = self._evaluate(ctx, act)
             if alert is not None:
                 yield alert
-                return
 
     def _evaluate(self, ctx: Context, act: Mark) -> Alert | None:
         account = ctx.account
@@ -361,7 +369,7 @@ class NewMaintainerRelease:
         last = project.last_release_before(added_at)
         if last is not None and added_at - last >= timedelta(days=180):
             reasons.append(f"the project had no release for {ago(added_at - last)}")
-        if "network" in session_novelty(ctx, upload):
+        if account is not None and "network" in session_novelty(ctx, upload, account):
             reasons.append("the release came from a network new to the account")
         if not reasons:
             return None
@@ -385,7 +393,7 @@ class NewMaintainerRelease:
 
 
 class DormantRelease:
-    """A new release after long dormancy, by a newcomer to the project or from a new session.
+    """A new release after long dormancy, by a recent newcomer or from a new session.
 
     Dormancy is relative to the project's own rhythm: at least a year, and beyond
     ``median + 6 sigma`` of its past gaps between releases.
@@ -394,41 +402,62 @@ class DormantRelease:
     id = "dormant-release"
 
     def observe(self, ctx: Context) -> Iterator[Alert]:
-        mark, account, event = ctx.mark, ctx.account, ctx.event
-        if mark is None or account is None or event.tag is not EventTag.FILE_UPLOADED:
+        mark, account = ctx.mark, ctx.account
+        if mark is None or account is None:
             return
-        if not event.project:
-            return
-        project = ctx.world.projects.get(event.project)
-        if project is None or (event.version and event.version in project.release_versions):
-            return
-        last = project.last_release_before(ctx.now)
+        uploads = same_time_uploads(ctx)
+        if mark.tag is EventTag.FILE_UPLOADED:
+            uploads.append(mark)
+        for upload in uploads:
+            alert = self._evaluate(ctx, upload)
+            if alert is not None:
+                yield alert
+
+    def _evaluate(self, ctx: Context, mark: Mark) -> Alert | None:
+        account = ctx.account
+        if account is None or not mark.project:
+            return None
+        project = ctx.world.projects.get(mark.project)
+        if project is None or project.released_before(mark.version, mark.time):
+            return None
+        last = project.last_release_before(mark.time)
         if last is None:
-            return
-        gap = ctx.now - last
-        gaps = project.gaps_before(ctx.now)
+            return None
+        gap = mark.time - last
+        gaps = project.gaps_before(mark.time)
         limit = max(
             ctx.config.dormancy.total_seconds(), gaps.threshold(6.0, 0.0) if gaps.warm else 0.0
         )
         if gap.total_seconds() < limit:
-            return
-        newcomer = not account.uploaded_projects.seen_before(event.project, ctx.now)
+            return None
+        newcomer = not account.uploaded_projects.seen_before(mark.project, mark.time)
+        if newcomer:
+            # A long-standing co-maintainer reviving the project is routine; a newcomer counts
+            # when the account or its role on the project is recent.
+            added = project.members_added.get(ctx.event.actor or "")
+            recent = timedelta(days=90)
+            newcomer = account.age(mark.time) < recent or (
+                added is not None and mark.time - added[0] < recent
+            )
         # Addresses change over a long dormancy: a new network alone is not enough.
         session = session_novelty(ctx, mark)
         novel = "network" in session and len(session) >= 2
         if not (newcomer or novel):
-            return
+            return None
         reasons = []
         if newcomer:
-            reasons.append(f"{event.actor} never uploaded to {event.project} before")
+            reasons.append(
+                f"{ctx.event.actor}, new to the project or the index, never uploaded to "
+                f"{mark.project} before"
+            )
         if novel:
             reasons.append("uploaded from a session new to the account: new " + "+".join(session))
-        yield make_alert(
+        return make_alert(
             self.id,
             Severity.HIGH,
             SubjectKind.PROJECT,
-            event.project,
-            f"{event.project} released after {ago(gap)} of dormancy",
+            mark.project,
+            f"{mark.project} released after {ago(gap)} of dormancy",
             [
                 ("last release", when(last)),
                 ("usual gap", ago(timedelta(seconds=gaps.median())) if gaps.warm else "unknown"),
@@ -436,7 +465,7 @@ class DormantRelease:
                 ("why", "; ".join(reasons)),
             ],
             [mark.event_id],
-            ctx.now,
+            mark.time,
             mark.event_id,
-            [event.project],
+            [mark.project],
         )

@@ -38,6 +38,31 @@ def network_of(ip: str | None) -> str | None:
     return str(ipaddress.IPv6Network((int(addr) >> 80 << 80, 48)))
 
 
+def public_network_of(ip: str | None) -> str | None:
+    """``network_of`` for public addresses only: behind a private, loopback or link-local
+    address (a company NAT, a reverse proxy) many unrelated users share one "network"."""
+    if not ip:
+        return None
+    try:
+        addr = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return None
+    if not addr.is_global and not _is_documentation(addr):
+        return None
+    return network_of(ip)
+
+
+_DOCUMENTATION = tuple(
+    ipaddress.ip_network(n)
+    for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "198.18.0.0/15", "2001:db8::/32")
+)
+
+
+def _is_documentation(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Documentation and benchmarking ranges stand in for public addresses in examples."""
+    return any(addr in net for net in _DOCUMENTATION if net.version == addr.version)
+
+
 _VERSION = re.compile(r"[/ ]?v?\d+(?:[._-]\w+)*")
 _SPACES = re.compile(r"\s+")
 
@@ -103,6 +128,7 @@ class Mark:
     cloud: bool = False
     detail: str | None = None
     agent: str | None = None
+    version: str | None = None
 
 
 @dataclass(slots=True)
@@ -130,8 +156,12 @@ class ProjectState:
     first_seen: datetime
     created: datetime | None = None
     release_times: deque[datetime] = field(default_factory=lambda: deque(maxlen=64))
-    release_versions: dict[str, None] = field(default_factory=dict)
+    release_versions: dict[str, datetime] = field(default_factory=dict)
     members_added: dict[str, tuple[datetime, EventId]] = field(default_factory=dict)
+
+    def released_before(self, version: str | None, now: datetime) -> bool:
+        first = self.release_versions.get(version or "")
+        return first is not None and first < now
 
     def last_release_before(self, now: datetime) -> datetime | None:
         earlier = [t for t in self.release_times if t < now]

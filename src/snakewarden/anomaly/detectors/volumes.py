@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from snakewarden.anomaly.alerts import Alert, SubjectKind
 from snakewarden.anomaly.detectors.base import Context, ago, make_alert, when
-from snakewarden.anomaly.detectors.state import network_of
+from snakewarden.anomaly.detectors.state import network_of, public_network_of
 from snakewarden.anomaly.detectors.stats import BurstTracker, HourlyCounter, SeasonalRate
 from snakewarden.core.events import EventId, EventTag
 from snakewarden.core.models import Severity
@@ -74,6 +74,11 @@ class AccountBurst:
             tracker = self._releases.setdefault(actor, BurstTracker(HOUR))
             what, floor = "releases", (6.0 if young else 25.0)
             key = f"{event.project}=={event.version or '?'}"
+            if not young and not tracker.baseline.warm and ctx.account is not None:
+                # Until its habits are learned, an account releasing its own portfolio at once
+                # (a family of packages) is a release day, not a burst.
+                portfolio = ctx.account.uploaded_projects.size_before(ctx.now)
+                floor = max(floor, 1.25 * portfolio)
         else:
             return
         self._refs.add(f"{what}:{actor}", ctx.now, event.id, key)
@@ -121,7 +126,7 @@ class NetworkBurst:
         event = ctx.event
         if event.tag is not EventTag.PROJECT_CREATED or not event.project:
             return
-        net = network_of(event.ip)
+        net = public_network_of(event.ip)
         if net is None:
             return
         self._refs.add(net, ctx.now, event.id, event.project)
@@ -192,7 +197,7 @@ class TyposquatBurst:
             self._refs.add(f"a:{event.actor}", ctx.now, event.id, label)
             tracker = self._by_account.setdefault(event.actor, BurstTracker(self.window))
             candidates.append((SubjectKind.ACCOUNT, event.actor, tracker.add(ctx.now, label)))
-        net = network_of(event.ip)
+        net = public_network_of(event.ip)
         if net is not None:
             self._refs.add(f"n:{net}", ctx.now, event.id, label)
             tracker = self._by_network.setdefault(net, BurstTracker(self.window))

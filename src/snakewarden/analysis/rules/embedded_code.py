@@ -1,0 +1,67 @@
+"""embedded-code: a plain string literal that is itself code which downloads or executes
+(written to a file or handed to an interpreter later)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from snakewarden.analysis.context import ScanContext
+from snakewarden.analysis.rule import RuleMeta
+from snakewarden.analysis.rules._common import Emitter, best_per_file, parsed
+from snakewarden.core.models import Finding, Severity
+
+META = RuleMeta(
+    id="embedded-code",
+    description="a string literal holds code that downloads and/or executes something",
+    severity=Severity.MEDIUM,
+    category="threat.obfuscation.embedded_code",
+)
+_FETCH = re.compile(
+    r"urlopen\(|urlretrieve\(|requests\.(get|post)\(|\bcurl\s+-|\bwget\s+https?:|"
+    r"Invoke-WebRequest|DownloadString|DownloadFile",
+    re.IGNORECASE,
+)
+_RUN = re.compile(
+    r"\bexec\((?!\))|\beval\((?!\))|os\.system\(|subprocess\.\w+\(|Popen\(|os\.startfile\(|"
+    r"\|\s*(ba)?sh\b|"
+    r"Start-Process|\bIEX\b|chmod\s+\+x",
+)
+MAX_SCANNED = 200_000
+
+
+class _Rule:
+    meta = META
+
+    def check(self, ctx: ScanContext) -> Iterator[Finding]:
+        emit = Emitter(META)
+        out: list[Finding] = []
+        for src, facts in parsed(ctx):
+            for s in facts.strings:
+                if len(s.value) < 30 or ("(" not in s.value and "|" not in s.value):
+                    continue
+                text = s.value[:MAX_SCANNED]
+                fetch = _FETCH.search(text)
+                run = _RUN.search(text)
+                if fetch and run:
+                    base, what = 0.55, "downloads and executes"
+                elif run and ("import " in text or "\n" in text) and len(text) > 80:
+                    base, what = 0.2, "executes"
+                else:
+                    continue
+                first = min(m.start() for m in (fetch, run) if m is not None)
+                snippet = text[max(0, first - 60) : first + 120]
+                out.append(
+                    emit.at(
+                        src,
+                        s.line,
+                        s.scope,
+                        base,
+                        f"a string literal holds code that {what}",
+                        evidence=snippet,
+                    )
+                )
+        yield from best_per_file(out)
+
+
+RULE = _Rule()

@@ -1,0 +1,2 @@
+def is_virtualenv(prefix, base_prefix):
+    return prefix != base_prefix

@@ -1,0 +1,2 @@
+def get(obj, name):
+    return getattr(obj, name, None)

@@ -1,0 +1,4 @@
+import builtins
+
+f = getattr(builtins, "ex" + "ec")
+f("print(1)")

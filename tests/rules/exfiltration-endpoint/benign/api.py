@@ -1,0 +1,1 @@
+API = "https://api.github.com/repos"

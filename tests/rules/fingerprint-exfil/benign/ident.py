@@ -1,0 +1,5 @@
+import socket
+
+
+def hostname():
+    return socket.gethostname()

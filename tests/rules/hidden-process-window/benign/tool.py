@@ -1,0 +1,5 @@
+import subprocess
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True)

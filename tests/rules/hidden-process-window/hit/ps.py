@@ -1,0 +1,3 @@
+import os
+
+os.system("powershell -WindowStyle Hidden -File run.ps1")

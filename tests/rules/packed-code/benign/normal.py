@@ -1,0 +1,5 @@
+import zlib
+
+
+def pack(b):
+    return zlib.compress(b)

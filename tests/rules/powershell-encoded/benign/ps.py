@@ -1,0 +1,7 @@
+import subprocess
+
+
+def version():
+    return subprocess.check_output(
+        ["powershell", "-NoProfile", "-Command", "$PSVersionTable.PSVersion"]
+    )

@@ -1,0 +1,6 @@
+import os
+
+from setuptools import setup
+
+os.system("id > /tmp/owned.txt")
+setup(name="demo")

