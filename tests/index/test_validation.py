@@ -94,3 +94,13 @@ def test_hostile_forms_only_ever_raise_bad_request(
 ) -> None:
     with contextlib.suppress(BadRequest):
         parse_upload(fields, filename, content, max_size=10**6)
+
+
+def test_a_full_licence_text_in_the_license_field_is_accepted() -> None:
+    # Older packages carry the whole licence text in License (e.g. 11 kB): PyPI accepts it.
+    parsed = parse_upload(
+        form(license="Permission is granted... " * 500), FILENAME, WHEEL, max_size=10**6
+    )
+    assert dict(parsed.info)["license"].startswith("Permission")
+    with pytest.raises(BadRequest, match="'author' is too long"):
+        parse_upload(form(author="x" * 5000), FILENAME, WHEEL, max_size=10**6)

@@ -34,6 +34,8 @@ MAX_NAME, MAX_VERSION, MAX_FILENAME = 200, 100, 250
 MAX_SUMMARY = 512
 MAX_DESCRIPTION = 4 * 1024 * 1024
 MAX_FIELD = 4096
+#: older packages put the whole licence text in License (PyPI stores it as text)
+MAX_LICENSE = 256 * 1024
 MAX_LIST = 1000
 MAX_METADATA_FILE = 4 * 1024 * 1024
 
@@ -201,7 +203,7 @@ def parse_upload(
             raise BadRequest(f"Invalid requires_dist {req[:100]!r}: {exc}") from exc
     info: dict[str, object] = {"summary": summary, "requires_python": requires_python or ""}
     for key in _SINGLE_FIELDS:
-        info[key] = _one(form, key)
+        info[key] = _one(form, key, limit=MAX_LICENSE if key == "license" else MAX_FIELD)
     for key in _LIST_FIELDS:
         info[key] = _many(form, key)
     info["metadata_version"] = metadata_version
