@@ -29,6 +29,7 @@ from snakewarden.audit.model import (
     AuditFinding,
     AuditReport,
     Dependency,
+    DependencyKind,
     FindingKind,
     InputSet,
     PackageResult,
@@ -61,6 +62,8 @@ class AuditOptions:
     ignore: frozenset[str] = frozenset()
     #: When False the local store is not consulted (online-only audits).
     use_store: bool = True
+    #: When True a pinned requirement without ``--hash`` is an error, not a note.
+    require_hashes: bool = False
 
 
 def merge_inputs(inputs: Iterable[InputSet]) -> InputSet:
@@ -74,6 +77,31 @@ def merge_inputs(inputs: Iterable[InputSet]) -> InputSet:
         problems.extend(inp.problems)
         sources.extend(inp.sources)
     return InputSet(tuple(seen.values()), tuple(problems), tuple(sources))
+
+
+def unhashed_problems(deps: Iterable[Dependency], *, require: bool) -> list[Problem]:
+    """Pins read from a file that carry no ``--hash``: a tampered or swapped file would install.
+
+    With ``require`` each such pin is an error (as ``pip install --require-hashes`` would refuse
+    it); otherwise one note per file names them.
+    """
+    by_file: dict[str, list[Dependency]] = {}
+    for dep in deps:
+        if dep.kind is DependencyKind.PINNED and dep.path and not dep.hashes:
+            by_file.setdefault(dep.path, []).append(dep)
+    hint = "run `snakewarden lock-hashes -r FILE` to write a hash-pinned requirements file"
+    problems: list[Problem] = []
+    for path, missing in by_file.items():
+        if require:
+            problems.extend(
+                Problem(d.origin, d.label, "pinned without --hash", hint=hint) for d in missing
+            )
+            continue
+        names = ", ".join(d.label for d in missing[:5]) + (" …" if len(missing) > 5 else "")
+        problems.append(
+            Problem(path, f"{len(missing)} pin(s) without --hash", names, error=False, hint=hint)
+        )
+    return problems
 
 
 def _url(adv: Advisory) -> str:
@@ -184,6 +212,7 @@ def audit(
     opts = options or AuditOptions()
     deps = list(inputs.dependencies)
     problems = list(inputs.problems)
+    problems.extend(unhashed_problems(deps, require=opts.require_hashes))
     local: dict[NormalizedName, Sequence[Advisory]] = {}
     if store is not None and opts.use_store:
         local = dict(store.advisories_for(sorted({d.name for d in deps})))

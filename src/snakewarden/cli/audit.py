@@ -76,6 +76,10 @@ def register(subparsers: Any) -> None:
         help="leave out an advisory (any of its ids or aliases); repeatable",
     )  # fmt: skip
     parser.add_argument(
+        "--require-hashes", action="store_true",
+        help="treat pinned requirements without --hash as errors (as pip --require-hashes does)",
+    )  # fmt: skip
+    parser.add_argument(
         "--skip-editable", action="store_true",
         help="accept editable (-e) lines as skipped instead of failing on them",
     )  # fmt: skip
@@ -268,7 +272,9 @@ def run(args: argparse.Namespace) -> int:
         report = audit(
             inputs,
             store,
-            options=AuditOptions(ignore=frozenset(args.ignore_vuln)),
+            options=AuditOptions(
+                ignore=frozenset(args.ignore_vuln), require_hashes=args.require_hashes
+            ),
             online=online,
             name_check=_name_check(not args.no_names, inputs.dependencies),
             scanner=scanner,

@@ -59,7 +59,7 @@ def render_plain(report: AuditReport) -> str:
             out.append(f"  {p.origin}: {p.subject}: {p.reason}{hint}")
     skipped = [p for p in report.problems if not p.error]
     if skipped:
-        out.append(f"Skipped ({len(skipped)}):")
+        out.append(f"Notes and skipped ({len(skipped)}):")
         out.extend(f"  {p.origin}: {p.subject}: {p.reason}" for p in skipped)
     out.append(summary_line(report))
     return "\n".join(out) + "\n"
@@ -130,7 +130,7 @@ def render_table(report: AuditReport, *, color: bool = False, width: int = 160) 
             console.print(Text(f"  {p.origin}: {p.subject}: {p.reason}{hint}"))
     skipped = [p for p in report.problems if not p.error]
     if skipped:
-        console.print(Text(f"Skipped ({len(skipped)}):", style="dim"))
+        console.print(Text(f"Notes and skipped ({len(skipped)}):", style="dim"))
         for p in skipped:
             console.print(Text(f"  {p.origin}: {p.subject}: {p.reason}", style="dim"))
     console.print(Text(summary_line(report), style="bold"))
