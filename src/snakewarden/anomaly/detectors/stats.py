@@ -211,6 +211,10 @@ class BurstTracker:
         self._last: datetime | None = None
         self.baseline = RobustBaseline(size=32, warmup=3)
 
+    def idle(self, time: datetime) -> bool:
+        """Whether an occurrence at ``time`` would start a new run."""
+        return self._last is None or time - self._last > self.window
+
     def add(self, time: datetime, key: str) -> int:
         """Count one occurrence; returns the number of distinct keys inside the window."""
         if self._last is not None and time - self._last > self.window:

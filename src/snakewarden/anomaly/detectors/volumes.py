@@ -55,6 +55,7 @@ class AccountBurst:
     def __init__(self) -> None:
         self._projects: dict[str, BurstTracker] = {}
         self._young: dict[str, BurstTracker] = {}
+        self._portfolio: dict[str, int] = {}  # projects uploaded to before the current run
         self._releases: dict[str, BurstTracker] = {}
         self._refs = _Refs(HOUR)
 
@@ -74,11 +75,12 @@ class AccountBurst:
             tracker = self._releases.setdefault(actor, BurstTracker(HOUR))
             what, floor = "releases", (6.0 if young else 25.0)
             key = f"{event.project}=={event.version or '?'}"
-            if not young and not tracker.baseline.warm and ctx.account is not None:
+            if ctx.account is not None and tracker.idle(ctx.now):
+                self._portfolio[actor] = ctx.account.uploaded_projects.size_before(ctx.now)
+            if not young and not tracker.baseline.warm:
                 # Until its habits are learned, an account releasing its own portfolio at once
                 # (a family of packages) is a release day, not a burst.
-                portfolio = ctx.account.uploaded_projects.size_before(ctx.now)
-                floor = max(floor, 1.25 * portfolio)
+                floor = max(floor, 1.25 * self._portfolio.get(actor, 0))
         else:
             return
         self._refs.add(f"{what}:{actor}", ctx.now, event.id, key)
