@@ -21,7 +21,7 @@ from pathlib import Path
 from snakewarden.anomaly.detectors import Engine
 from snakewarden.anomaly.generator import GeneratorConfig, generate
 from snakewarden.anomaly.scenarios import build_scenarios, evaluate
-from snakewarden.core.events import EventTag
+from snakewarden.core.events import Event, EventTag
 
 
 def main() -> int:
@@ -32,6 +32,13 @@ def main() -> int:
     parser.add_argument("--downloads-per-day", type=int, default=20_000)
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--show-false", type=int, default=10, help="print this many false alerts")
+    parser.add_argument(
+        "--import-events",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time `snakewarden events import` of the first N background events (SQLite)",
+    )
     args = parser.parse_args()
 
     config = GeneratorConfig(
@@ -101,6 +108,8 @@ def main() -> int:
     )
     print(f"machine: {platform.machine()}, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}")  # fmt: skip
+    if args.import_events:
+        _time_import(background[: args.import_events])
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({
@@ -114,6 +123,31 @@ def main() -> int:
             "seconds": {"generate": t1 - t0, "detect": t3 - t2}, "peak_rss_mib": rss_mib,
         }, indent=2))  # fmt: skip
     return 0 if ok else 1
+
+
+def _time_import(events: list[Event]) -> None:
+    """Write events as JSON lines, then time the CLI's import (store, replay, store alerts)."""
+    import tempfile
+
+    from snakewarden.anomaly.importer import event_to_json
+    from snakewarden.cli.main import main as cli
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "events.jsonl"
+        with path.open("w") as fh:
+            for event in events:
+                fh.write(json.dumps(event_to_json(event)) + "\n")
+        db = f"sqlite:///{tmp}/alerts.db"
+        start = time.perf_counter()
+        cli(["events", "import", str(path), "--db", db, "--format", "jsonl"])
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        cli(["events", "import", str(path), "--db", db, "--format", "jsonl"])
+        again = time.perf_counter() - start
+        size = path.stat().st_size
+    print(f"\nsnakewarden events import of {len(events):,} events ({size / 2**20:.0f} MiB of "
+          f"JSON lines, SQLite): first {first:.1f} s, "
+          f"again (all present) {again:.1f} s")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -130,3 +130,9 @@ def test_decisions_lists_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(args) == 1
     assert len(capsys.readouterr().out.splitlines()) == 2
     assert main(["proxy", "decisions", "--data-dir", str(tmp_path / "nope")]) == 2
+
+
+def test_serve_policy_needs_upstream(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["serve", "--data-dir", str(tmp_path), "--policy", str(tmp_path / "p.toml")]
+    assert main(args) == 2
+    assert "--policy applies to --upstream" in capsys.readouterr().err

@@ -25,8 +25,10 @@ __all__ = ["Role", "ScanContext", "SourceFile", "phase_factor"]
 #: Files larger than these are not parsed (YARA still sees them).
 MAX_PARSE_PRIORITY = 4 * 1024 * 1024
 MAX_PARSE_OTHER = 1024 * 1024
-#: Modules up to this size are always parsed (cheap, and droppers are small).
+#: In packages with at most READ_ALL_MODULES Python files, modules up to SMALL_MODULE bytes are
+#: always parsed (cheap, and droppers are small); in bigger ones only prefiltered modules are.
 SMALL_MODULE = 12 * 1024
+READ_ALL_MODULES = 60
 EVIDENCE_CHARS = 200
 
 _TEST_DIRS = frozenset(
@@ -193,6 +195,7 @@ class ScanContext:
     _package_dirs: set[str] | None = None
     _own: int | None = None
     _small: bool | None = None
+    _read_all: bool | None = None
 
     def source(self, member: Member) -> SourceFile | None:
         """The analysed source of ``member``, if it is one."""
@@ -249,6 +252,13 @@ class ScanContext:
                 and sum(m.size for m in code) <= SMALL_PACKAGE_BYTES
             )
         return self._small
+
+    def small_enough_to_read_all(self) -> bool:
+        """Packages with few modules get every module parsed; big ones only the prefiltered."""
+        if self._read_all is None:
+            n = sum(1 for m in self.artifact.members if m.suffix in (".py", ".pyw"))
+            self._read_all = n <= READ_ALL_MODULES
+        return self._read_all
 
     def own_members(self) -> int:
         """How many members the artifact has outside nested archives."""
@@ -318,8 +328,8 @@ class ScanContext:
                 role = self.role_of(m)
                 if (
                     role in (Role.MODULE, Role.NESTED)
-                    and len(m.data) > SMALL_MODULE
-                    and (not self.prefilter(m))
+                    and (len(m.data) > SMALL_MODULE or not self.small_enough_to_read_all())
+                    and not self.prefilter(m)
                 ):
                     continue
                 if role in (Role.TEST, Role.SCRIPT) and (

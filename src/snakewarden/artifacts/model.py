@@ -50,16 +50,23 @@ class Member:
     data: bytes
     size: int
     complete: bool = True
+    # Derived from ``path`` once (rules ask for them for every member, many times over).
+    _name: str = field(init=False, repr=False, compare=False)
+    _suffix: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        name = self.path.rsplit("/", 1)[-1]
+        dot = name.rfind(".")
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_suffix", name[dot:].lower() if dot > 0 else "")
 
     @property
     def name(self) -> str:
-        return self.path.rsplit("/", 1)[-1]
+        return self._name
 
     @property
     def suffix(self) -> str:
-        name = self.name
-        dot = name.rfind(".")
-        return name[dot:].lower() if dot > 0 else ""
+        return self._suffix
 
 
 @dataclass(frozen=True, slots=True)

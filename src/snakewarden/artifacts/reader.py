@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bz2
 import contextlib
+import encodings.cp437  # noqa: F401  (zip names: loaded now, not lazily mid-scan)
 import gzip
 import hashlib
 import io

@@ -209,3 +209,26 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  policy: {line}", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def attach_to_index(services: Any, data_dir: Path, upstream: str, policy_path: Path | None) -> None:
+    """``snakewarden serve --upstream URL [--policy FILE]``: proxy what the index does not host."""
+    from snakewarden.proxy.mount import PROXY_FOLDER, attach_upstream
+
+    policy = load_policy(policy_path) if policy_path else DEFAULT_POLICY
+    names, vulns, attestations = optional_checks(policy, home_dir())
+    attach_upstream(
+        services,
+        data_dir,
+        normalize_base_url(upstream),
+        policy=policy,
+        names=names,
+        vulnerabilities=vulns,
+        attestations=attestations,
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    print(
+        f"snakewarden index: projects not hosted here come from {public_url(upstream)}, "
+        f"scanned (proxy data in {data_dir / PROXY_FOLDER})",
+        file=sys.stderr,
+    )

@@ -81,6 +81,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="do not refuse new project names confusable with popular or existing ones",
     )
     p.add_argument("--base-url", help="public URL of the index, for absolute URLs in the JSON API")
+    p.add_argument(
+        "--upstream",
+        nargs="?",
+        const="https://pypi.org/simple/",
+        metavar="URL",
+        help="serve projects not hosted here from this index (default with no URL: PyPI), "
+        "each file scanned before it is served (snakewarden proxy)",
+    )
+    p.add_argument("--policy", metavar="FILE", help="the proxy's policy file (with --upstream)")
     p.set_defaults(func=run)
 
 
@@ -112,7 +121,17 @@ def run(args: argparse.Namespace) -> int:
         check_names=not args.no_name_check,
         base_url=args.base_url,
     )
+    if args.policy and not args.upstream:
+        raise UsageError("--policy applies to --upstream")
     services = build_services(config)
+    if args.upstream:
+        from pathlib import Path
+
+        from snakewarden.cli.proxy import attach_to_index
+
+        attach_to_index(
+            services, config.data_dir, args.upstream, Path(args.policy) if args.policy else None
+        )
     print(
         f"snakewarden index: data in {config.data_dir}, database {services.db.backend}, "
         f"{config.workers} scan worker(s); simple API at http://{args.host}:{args.port}/simple/",

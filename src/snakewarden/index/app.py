@@ -134,9 +134,12 @@ def create_app(services: IndexServices) -> Starlette:
                 close = getattr(services.workers.scanner, "close", None)
                 if callable(close):
                     close()
+            if proxy is not None:
+                await proxy.service.aclose()
 
+    proxy = services.proxy  # snakewarden serve --upstream: the proxy's file routes
     app = Starlette(
-        routes=routes(),
+        routes=[*routes(), *(proxy.routes(simple=False) if proxy is not None else ())],
         lifespan=lifespan,
         middleware=[Middleware(BodyLimit, upload_limit=services.config.max_upload_size)],
         exception_handlers={

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from packaging.utils import canonicalize_name
 from starlette.concurrency import run_in_threadpool
@@ -63,6 +63,9 @@ from snakewarden.provenance.model import (
     ProvenanceUnavailable,
 )
 from snakewarden.provenance.service import IndexProvenance
+
+if TYPE_CHECKING:
+    from snakewarden.proxy.app import ProxyViews
 
 log = logging.getLogger("snakewarden.index.web")
 T = TypeVar("T")
@@ -150,6 +153,7 @@ class IndexServices:
     workers: ScanWorkers | None = None
     page_cache: PageCache = field(default_factory=lambda: PageCache())
     provenance: IndexProvenance | None = None  # PEP 740: attestations on upload, Integrity API
+    proxy: ProxyViews | None = None  # serve --upstream: projects not hosted here (proxy.mount)
 
 
 def _meta(request: Request, services: IndexServices) -> RequestMeta:
@@ -249,6 +253,8 @@ async def simple_project(request: Request) -> Response:
     media = _negotiated(request)
     services = _services(request)
     page = await _call(services.source.project, name)
+    if page is None and services.proxy is not None:  # not hosted here, not even without files
+        return await services.proxy.project_response(request, name)
     if page is None or not page.files:
         raise NotFound(f"no project named {name!r} on this index")
     key = (name, media)

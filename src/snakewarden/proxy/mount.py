@@ -75,3 +75,44 @@ def proxy_for_index(
         local=IndexLocalProjects(source),
     )
     return ProxyViews(service)
+
+
+class _IndexServices(Protocol):
+    """What ``attach_upstream`` needs of ``snakewarden.index.web.IndexServices``."""
+
+    @property
+    def local(self) -> _ProjectLookup: ...
+
+    proxy: ProxyViews | None
+
+
+def attach_upstream(
+    services: _IndexServices,
+    data_dir: Path,
+    upstream_url: str,
+    *,
+    policy: Policy = DEFAULT_POLICY,
+    names: NameChecker | None = None,
+    vulnerabilities: VulnerabilityLookup | None = None,
+    attestations: AttestationVerifier | None = None,
+    upstream: UpstreamClient | None = None,
+    scanner: Scanner | None = None,
+) -> ProxyViews:
+    """Make the index serve the projects it does not host from ``upstream_url``, scanned.
+
+    The views go to ``services.proxy``: ``create_app`` mounts their routes and the simple API
+    hands them the names the index does not know.
+    """
+    views = proxy_for_index(
+        services.local,
+        data_dir,
+        upstream_url=upstream_url,
+        policy=policy,
+        upstream=upstream,
+        scanner=scanner,
+        names=names,
+        vulnerabilities=vulnerabilities,
+        attestations=attestations,
+    )
+    services.proxy = views
+    return views

@@ -222,7 +222,12 @@ def test_young_account_creating_projects_fast(ev: EventFactory) -> None:
 def test_old_account_release_day_within_its_baseline(ev: EventFactory) -> None:
     seq = [ev(EventTag.USER_CREATED, "org", at=timedelta(days=-900))]
     names = [f"fam-{i}" for i in range(30)]
-    for week in range(7):  # a family of 30 packages released together, every week
+    seq += [  # the family grew one project at a time
+        ev(EventTag.FILE_UPLOADED, "org", at=timedelta(days=-400 + 5 * i), project=n,
+           version="0.1", ua=TWINE)
+        for i, n in enumerate(names)
+    ]  # fmt: skip
+    for week in range(7):  # then 30 packages released together, every week
         for i, n in enumerate(names):
             seq.append(ev(EventTag.FILE_UPLOADED, "org", at=timedelta(days=-49 + 7 * week,
                           seconds=i), project=n, version=f"1.{week}", ua=TWINE))  # fmt: skip

@@ -92,3 +92,25 @@ def test_stolen_token_upload_is_held(index: tuple[IndexServices, OffsetClock, An
     later = _upload(services, alice.token, "swgate-demo", "1.2", HOME)
     _drain(services)
     assert services.review.file_state(later) == "published"
+
+
+def test_cli_replays_the_index_log(
+    index: tuple[IndexServices, OffsetClock, AnomalyGate],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from snakewarden.cli.main import main
+
+    services, clock, _gate = index
+    alice = make_publisher(services, clock, "alice")
+    _upload(services, alice.token, "swgate-cli", "1.0", HOME)
+    clock.advance(timedelta(days=20))
+    _upload(services, alice.token, "swgate-cli", "1.1", THIEF)
+    monkeypatch.setenv("SNAKEWARDEN_DB", str(services.config.db_url))
+    monkeypatch.setenv("SNAKEWARDEN_DATA_DIR", str(services.config.data_dir))
+    assert main(["events", "scan", "--from-index", "--format", "jsonl"]) == 1
+    assert '"subject":{"kind":"project","name":"swgate-cli"}' in capsys.readouterr().out
+    assert main(["events", "replay", "--from-index"]) in (0, 1)
+    capsys.readouterr()
+    assert main(["alerts", "--format", "jsonl"]) == 1  # same store the gate uses
+    assert "suspicious-session" in capsys.readouterr().out

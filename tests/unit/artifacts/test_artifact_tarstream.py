@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import tarfile
 
 import pytest
 from archive_builders import sdist_entries
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from snakewarden.artifacts import read_artifact
 from snakewarden.artifacts import reader as reader_module
@@ -69,3 +72,25 @@ def test_damaged_header_after_the_first_ends_the_archive_like_tarfile() -> None:
     assert [e.name for e in iter_tar(io.BytesIO(bytes(data)))] == ["a/x.py"]
     with tarfile.open(fileobj=io.BytesIO(bytes(data))) as tf:
         assert tf.getnames() == ["a/x.py"]
+
+
+_NAMES = st.lists(
+    st.text(alphabet="abcdefghij_-.é模", min_size=1, max_size=40).filter(
+        lambda s: s not in (".", "..")
+    ),
+    min_size=1,
+    max_size=6,
+).map("/".join)
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(
+    fmt=st.sampled_from([tarfile.PAX_FORMAT, tarfile.GNU_FORMAT]),
+    entries=st.lists(st.tuples(_NAMES, st.binary(max_size=3000)), min_size=1, max_size=8),
+)
+def test_lean_reader_agrees_with_tarfile(fmt: int, entries: list[tuple[str, bytes]]) -> None:
+    data = _tar(fmt, entries, "w:gz")
+    ours = [(e.name, e.read(10_000)) for e in iter_tar(gzip.GzipFile(fileobj=io.BytesIO(data)))]
+    with tarfile.open(fileobj=io.BytesIO(data)) as tf:
+        theirs = [(ti.name, tf.extractfile(ti).read()) for ti in tf.getmembers()]  # type: ignore[union-attr]
+    assert ours == theirs

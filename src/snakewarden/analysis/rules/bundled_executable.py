@@ -75,7 +75,7 @@ class _Rule:
             if _native_name(m):
                 if wheel and m.suffix in (".so", ".pyd", ".dylib", ".dll"):
                     continue  # compiled extensions are what binary wheels are for
-                base = 0.12 if m.suffix != ".exe" else 0.2
+                base = 0.12 if m.suffix != ".exe" else 0.15
                 msg = f"ships a {kind} executable"
             else:
                 base = 0.55

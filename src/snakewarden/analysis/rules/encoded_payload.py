@@ -121,7 +121,7 @@ class _Rule:
                                 src,
                                 s.line,
                                 s.scope,
-                                0.55,
+                                0.6,
                                 f"{how}-encoded literal hides a URL",
                                 floor=0.45,
                                 evidence=f"{how}: {text[url.start() : url.start() + 120]}",

@@ -40,7 +40,7 @@ class _Rule:
                             src,
                             call.line,
                             call.scope,
-                            0.25 if direct else 0.1,
+                            (0.35 if is_network(call) else 0.25) if direct else 0.1,
                             f"import runs {kind} ({call.name})"
                             + (" directly at module level" if direct else ""),
                         )

@@ -30,7 +30,7 @@ class _Rule:
                     direct = facts.top_function(call.scope) == 0 and _performs(call)
                     base = 0.3 if direct else 0.2
                     if direct and src.role in (Role.SETUP, Role.BACKEND, Role.PTH):
-                        base = 0.45  # setup.py talks to the network as soon as pip runs it
+                        base = 0.35  # setup.py talks to the network as soon as pip runs it
                     f = emit.at(src, call.line, call.scope, base, f"network access ({call.name})")
                     if best is None or f.weight > best.weight:
                         best = f

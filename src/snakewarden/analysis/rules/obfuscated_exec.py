@@ -29,6 +29,10 @@ META = RuleMeta(
 )
 
 
+#: Outside install-time code, "decode here, exec there" counts only within a small function.
+MAX_GROUP_CALLS = 15
+
+
 def _decoders(node: ast.AST, facts: Facts, limit: int = 5000) -> list[str]:
     """What decoding happens inside ``node``: decode calls, reversed slices, chr joins."""
     from snakewarden.analysis.facts import dotted
@@ -119,7 +123,12 @@ class _Rule:
                             )
                         )
                         flagged.add(call.line)
-                    elif isinstance(arg, ast.Name) and group_decodes and (call.line not in flagged):
+                    elif (
+                        isinstance(arg, ast.Name)
+                        and group_decodes
+                        and call.line not in flagged
+                        and (src.role in (Role.SETUP, Role.PTH) or len(calls) <= MAX_GROUP_CALLS)
+                    ):
                         base = 0.7 if src.role in (Role.SETUP, Role.PTH) else 0.55
                         out.append(
                             emit.at(

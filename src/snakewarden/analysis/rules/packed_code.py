@@ -23,7 +23,7 @@ class _Rule:
     def check(self, ctx: ScanContext) -> Iterator[Finding]:
         emit = Emitter(META)
         out = [
-            emit.in_member(ctx, m, h, 0.5, "packed or machine-obfuscated code", floor=0.7)
+            emit.in_member(ctx, m, h, 0.65, "packed or machine-obfuscated code", floor=0.8)
             for m, h in ctx.yara_hits("sw_packed_code")
             if not m.path.endswith((".md", ".rst", ".txt", ".html"))
         ]

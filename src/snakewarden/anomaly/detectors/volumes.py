@@ -77,9 +77,9 @@ class AccountBurst:
             key = f"{event.project}=={event.version or '?'}"
             if ctx.account is not None and tracker.idle(ctx.now):
                 self._portfolio[actor] = ctx.account.uploaded_projects.size_before(ctx.now)
-            if not young and not tracker.baseline.warm:
-                # Until its habits are learned, an account releasing its own portfolio at once
-                # (a family of packages) is a release day, not a burst.
+            if not young:
+                # An account releasing its own portfolio at once (a family of packages) is a
+                # release day, not a burst: the floor grows with what it published before.
                 floor = max(floor, 1.25 * self._portfolio.get(actor, 0))
         else:
             return
@@ -223,7 +223,6 @@ class TyposquatBurst:
                 event.id,
                 [r[2].split(" ", 1)[0] for r in refs],
             )
-            return
 
 
 class DownloadSpike:
