@@ -321,8 +321,9 @@ def write_section(r: dict[str, object]) -> None:
     body = f"""## Proxy
 
 Command: `.venv/bin/python benchmarks/proxy_bench.py --write`
-Machine: {machine}, shared with other engineers' jobs (load average {r["load"]} at the end of
-the run), so absolute times are noisy; direct and proxied runs are interleaved.
+Machine: {machine}, shared with other engineers' jobs (load average
+{r["load"]} at the end of the run), so absolute times are noisy; direct and proxied runs are
+interleaved.
 
 `pip install --no-deps --no-cache-dir --target T` of {r["packages"]} real pure-Python wheels
 ({r["megabytes"]} MB, downloaded once from PyPI) from a local upstream on loopback, straight and
@@ -346,9 +347,10 @@ through `snakewarden proxy serve` (a separate process, as deployed):
   alone takes {r["scan_only_s_per_mb"]} s per MB of these wheels
 - files refused: {r["blocked"]} (all {r["packages"]} are benign)
 
-The upstream is Python's `http.server` (threaded, HTTP/1.1, Nagle off); the warm proxy (uvicorn,
-pages from memory, files from disk) answers a request faster than it, so a ratio at or below 1
-means the proxy's own work on a warm cache is lost in pip's time, not that proxying is free.
+The upstream is Python's `http.server` (threaded, HTTP/1.1, Nagle off). On a warm cache the
+proxy's own work (policy checks, cached verdict, decision-log line, file from disk) is about a
+millisecond per request, lost in pip's own time; the noise of the shared machine moves single
+runs by more than the whole difference.
 """
     start = text.index("## Proxy")
     end = text.find("\n## ", start + 1)

@@ -36,6 +36,14 @@ def test_import_list_ack_close(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert all(r["state"] == "open" for r in rows)
     first = rows[0]["id"]
 
+    assert main(["alerts", "show", first]) == 0
+    shown = capsys.readouterr().out
+    assert "evidence:" in shown
+    assert "reqeusts" in shown
+    assert "events:   c" in shown
+    assert main(["alerts", "show", "al-nope"]) == 2
+    capsys.readouterr()
+
     assert main(["alerts", "ack", first]) == 0
     assert "acknowledged" in capsys.readouterr().out
     assert main(["alerts", "--state", "acknowledged"]) == 0

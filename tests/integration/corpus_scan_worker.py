@@ -54,10 +54,21 @@ def main(corpus: Path) -> int:
     forbidden_roots = tuple({str(corpus.resolve()), str(Path(tempfile.gettempdir()).resolve())})
     violations: list[str] = []
 
+    # Python's own lazy imports (a codec, say) exec code objects compiled from files of the
+    # interpreter or the virtual environment: those are allowed. Anything else (code compiled
+    # from a string, or from a file in the corpus or temp area) is refused.
+    trusted_roots = tuple(
+        {str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+        | {str(Path(__file__).resolve().parents[2] / "src")}
+    )
+
     def hook(event: str, args: tuple[object, ...]) -> None:
         if event == "exec":
-            violations.append(f"exec of a code object: {args!r:.200}")
-            raise RuntimeError("snakewarden audit: exec refused during the corpus scan")
+            code = args[0] if args else None
+            origin = getattr(code, "co_filename", "")
+            if not (isinstance(origin, str) and origin.startswith(trusted_roots)):
+                violations.append(f"exec of a code object: {args!r:.200}")
+                raise RuntimeError("snakewarden audit: exec refused during the corpus scan")
         if event.startswith(SPAWN_EVENTS):
             violations.append(f"process spawn: {event} {args!r:.200}")
             raise RuntimeError("snakewarden audit: process spawn refused during the corpus scan")
@@ -91,6 +102,15 @@ def main(corpus: Path) -> int:
             )
     samples = [x for v in per_campaign.values() for x in v]
 
+    # Canary: the hook is live and refuses code compiled from data.
+    canary_refused = False
+    recorded = len(violations)
+    try:
+        exec(compile("x = 1", "<canary>", "exec"), {})
+    except RuntimeError:
+        canary_refused = True
+    del violations[recorded:]
+
     def mean(xs: list[float]) -> float:
         return sum(xs) / len(xs) if xs else 0.0
 
@@ -108,6 +128,7 @@ def main(corpus: Path) -> int:
                     [mean([float(b) for _, b in v]) for v in per_campaign.values()]
                 ),
                 "violations": violations[:20],
+                "canary_refused": canary_refused,
                 "seconds": round(time.perf_counter() - t0, 1),
             }
         )

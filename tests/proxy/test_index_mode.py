@@ -47,7 +47,10 @@ def index_url(
         yield url
 
 
-def test_projects_not_hosted_come_from_upstream(index_url: str, fake_index: FakeIndex) -> None:
+def test_projects_not_hosted_come_from_upstream(
+    index_url: str, fake_index: FakeIndex, index_services: IndexServices
+) -> None:
+    services = index_services
     r = httpx.get(f"{index_url}/simple/tinyclean/", headers={"Accept": JSON_V1})
     assert r.status_code == 200
     (f,) = r.json()["files"]
@@ -57,6 +60,13 @@ def test_projects_not_hosted_come_from_upstream(index_url: str, fake_index: Fake
     refused = httpx.get(dropper["files"][0]["url"], follow_redirects=True)
     assert refused.status_code == 403
     assert "malicious" in refused.text
+    from snakewarden.core.events import EventTag
+    from snakewarden.index.events import read_events
+
+    (event,) = [e for e in read_events(services.db) if e.tag is EventTag.PROXY_REFUSED]
+    assert event.filename == dropper["files"][0]["filename"]
+    assert event.detail("verdict") == "malicious"
+    assert event.ip == "127.0.0.1"
 
 
 def test_a_local_name_is_never_fetched_from_upstream(index_url: str, fake_index: FakeIndex) -> None:

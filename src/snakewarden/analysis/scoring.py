@@ -26,7 +26,7 @@ from snakewarden.core.models import Finding, Verdict
 
 __all__ = ["MALICIOUS_AT", "SUSPICIOUS_AT", "combine", "file_scores", "judge", "rule_strengths"]
 
-MALICIOUS_AT = 0.8
+MALICIOUS_AT = 0.78
 SUSPICIOUS_AT = 0.5
 SECOND_SHARE = 0.25
 #: How much the 2nd, and the 3rd to 5th, files count relative to the top one (later: nothing).

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from snakewarden.anomaly.alerts import Alert, AlertState
-from snakewarden.anomaly.store import SqlAlertStore, alerts_url_for_index
+from snakewarden.anomaly.store import SqlAlertStore, UnknownAlertError, alerts_url_for_index
 
 _STATES = ("open", "acknowledged", "closed", "all")
 
@@ -51,7 +51,8 @@ def register(subparsers: Any) -> None:
         "alerts",
         help="list and triage anomaly alerts",
         description="List anomaly alerts (exit 1 when an open alert is listed), or change "
-        "their state with `alerts ack ID` / `alerts close ID`.",
+        "their state with `alerts ack ID` / `alerts close ID`; `alerts show ID` prints the "
+        "evidence.",
     )
     parser.add_argument("--state", choices=_STATES, default="open", help="default: open")
     parser.add_argument("--format", choices=("table", "jsonl"), default="table")
@@ -59,6 +60,10 @@ def register(subparsers: Any) -> None:
     add_db_option(parser)
     parser.set_defaults(func=run_list)
     actions = parser.add_subparsers(dest="alert_action", metavar="ACTION")
+    show = actions.add_parser("show", help="an alert with its evidence and linked events")
+    show.add_argument("alert_id", metavar="ID")
+    add_db_option(show)
+    show.set_defaults(func=run_show)
     for name, help_text in (("ack", "acknowledge an alert"), ("close", "close an alert")):
         sub = actions.add_parser(name, help=help_text)
         sub.add_argument("alert_id", metavar="ID")
@@ -107,6 +112,34 @@ def run_list(args: argparse.Namespace) -> int:
         store.close()
     print_alerts(alerts, args.format)
     return 1 if any(a.state is AlertState.OPEN for a in alerts) else 0
+
+
+def format_alert(alert: Alert) -> str:
+    lines = [
+        f"{alert.id}  [{alert.severity.value}] {alert.state.value}",
+        f"detector: {alert.detector}",
+        f"subject:  {alert.subject_kind.value} {alert.subject}",
+        f"time:     {alert.time.strftime('%Y-%m-%d %H:%M:%SZ')}",
+        f"title:    {alert.title}",
+        "evidence:",
+        *(f"  {key}: {value}" for key, value in alert.evidence),
+        f"events:   {', '.join(alert.event_ids)}",
+    ]
+    if alert.projects:
+        lines.append(f"projects: {', '.join(alert.projects)}")
+    return "\n".join(lines)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    store = SqlAlertStore(database_url(args))
+    try:
+        alert = store.get(args.alert_id)
+    finally:
+        store.close()
+    if alert is None:
+        raise UnknownAlertError(args.alert_id)
+    print(format_alert(alert))
+    return 0
 
 
 def run_transition(args: argparse.Namespace) -> int:

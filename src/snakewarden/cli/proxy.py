@@ -166,7 +166,7 @@ def optional_checks(
         if store.status().records == 0:
             raise UsageError(
                 "the policy blocks vulnerable releases, but the advisory database is empty",
-                hint="import advisories first (snakewarden osv import ...)",
+                hint="import advisories first: snakewarden db update (or db import FILE)",
             )
         vulns = AdvisoryVulnerabilityLookup(store)
     attestations: AttestationVerifier | None = None

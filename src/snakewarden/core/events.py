@@ -33,6 +33,7 @@ class EventTag(StrEnum):
     RELEASE_YANKED = "project:release:yanked"
     SCAN_VERDICT = "project:file:verdict"
     ADMIN_ACTION = "admin:review:action"
+    PROXY_REFUSED = "proxy:file:refused"  # the proxy refused or failed to serve an upstream file
 
 
 @dataclass(frozen=True, slots=True)

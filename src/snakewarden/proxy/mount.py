@@ -11,13 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from packaging.utils import canonicalize_name
 
+from snakewarden.core.events import EventTag
+from snakewarden.errors import SnakewardenError
 from snakewarden.proxy.app import ProxyViews, build_service
+from snakewarden.proxy.errors import ProxyError
 from snakewarden.proxy.interfaces import (
     AttestationVerifier,
+    DecisionLog,
+    DecisionRecord,
     NameChecker,
     Scanner,
     UpstreamClient,
@@ -25,7 +30,11 @@ from snakewarden.proxy.interfaces import (
 )
 from snakewarden.proxy.policy import DEFAULT_POLICY, Policy
 from snakewarden.proxy.service import ProxyConfig
+from snakewarden.proxy.stores import JsonlDecisionLog
 from snakewarden.proxy.upstream import normalize_base_url
+
+if TYPE_CHECKING:
+    from snakewarden.index.db import Database
 
 #: Where the index keeps the proxy's cache, verdicts and decision log (below its data folder).
 PROXY_FOLDER = "proxy"
@@ -45,6 +54,45 @@ class IndexLocalProjects:
         return self.source.project(canonicalize_name(name)) is not None
 
 
+class IndexEventLog:
+    """Every decision to ``inner`` (the JSON lines file); refusals, warnings and upstream
+    failures also to the index's security event log (``proxy:file:refused``), where admins
+    and the anomaly detectors see them. Allowed files are not events: they are too many."""
+
+    def __init__(self, db: Database, inner: DecisionLog) -> None:
+        self.db = db
+        self.inner = inner
+
+    def record(self, entry: DecisionRecord) -> None:
+        self.inner.record(entry)
+        if entry.action == "allow":
+            return
+        from snakewarden.index.events import RequestMeta, record
+
+        details = {
+            "action": entry.action,
+            "stage": entry.stage,
+            "rule": entry.rule,
+            "reason": entry.reason,
+            "sha256": entry.sha256 or "",
+            "verdict": entry.verdict or "",
+        }
+        try:
+            with self.db.write() as session:
+                record(
+                    session,
+                    EventTag.PROXY_REFUSED,
+                    time=entry.time,
+                    meta=RequestMeta(ip=entry.client, user_agent=entry.user_agent),
+                    project=entry.project,
+                    version=entry.version,
+                    filename=entry.filename,
+                    **{k: v for k, v in details.items() if v},
+                )
+        except SnakewardenError as exc:
+            raise ProxyError(f"cannot append to the index's event log: {exc.message}") from exc
+
+
 def proxy_for_index(
     source: _ProjectLookup,
     data_dir: Path,
@@ -57,6 +105,7 @@ def proxy_for_index(
     names: NameChecker | None = None,
     vulnerabilities: VulnerabilityLookup | None = None,
     attestations: AttestationVerifier | None = None,
+    decisions: DecisionLog | None = None,
 ) -> ProxyViews:
     """The proxy views for an index whose projects ``source`` knows (``LocalProjectSource``)."""
     config = ProxyConfig(
@@ -73,6 +122,7 @@ def proxy_for_index(
         vulnerabilities=vulnerabilities,
         attestations=attestations,
         local=IndexLocalProjects(source),
+        decisions=decisions,
     )
     return ProxyViews(service)
 
@@ -82,6 +132,9 @@ class _IndexServices(Protocol):
 
     @property
     def local(self) -> _ProjectLookup: ...
+
+    @property
+    def db(self) -> Database: ...
 
     proxy: ProxyViews | None
 
@@ -101,11 +154,13 @@ def attach_upstream(
     """Make the index serve the projects it does not host from ``upstream_url``, scanned.
 
     The views go to ``services.proxy``: ``create_app`` mounts their routes and the simple API
-    hands them the names the index does not know.
+    hands them the names the index does not know. Refusals also go to the index's event log.
     """
+    log = IndexEventLog(services.db, JsonlDecisionLog(data_dir / PROXY_FOLDER / "decisions.jsonl"))
     views = proxy_for_index(
         services.local,
         data_dir,
+        decisions=log,
         upstream_url=upstream_url,
         policy=policy,
         upstream=upstream,

@@ -106,3 +106,37 @@ def test_batch_scan_is_order_free(events: list[Event], rnd: object) -> None:
     a = [x.id for x in Engine().scan(_history() + events)]
     b = [x.id for x in Engine().scan(shuffled + _history())]
     assert a == b
+
+
+def _ev(i: int, minute: int, tag: EventTag, actor: str, project: str, ip: str, agent: int,
+        country: str, **details: str) -> Event:  # fmt: skip
+    return Event(EventId(f"s{i:03d}"), T0 + timedelta(minutes=minute), tag, actor,
+                 project=project, version="1.0", ip=ip, user_agent=AGENTS[agent],
+                 country=country, details=tuple(details.items()))  # fmt: skip
+
+
+#: Counterexamples found while building the detectors (each once broke order-freedom).
+REGRESSIONS = [
+    [  # a login vouching for its own network arrived after the action at the same time
+        _ev(1, 0, EventTag.TOKEN_CREATED, "alice", "reqeusts", "20.40.0.9", 0, "DE"),
+        _ev(0, 1, EventTag.LOGIN, "alice", "llama", "198.51.100.1", 0, "BR"),
+        _ev(2, 1, EventTag.ROLE_ADDED, "alice", "reqeusts", "198.51.100.1", 0, "BR", user="bob"),
+    ],
+    [  # corroboration (both recovery kinds) arriving around the upload
+        _ev(0, 1, EventTag.EMAIL_CHANGED, "mallory", "pandsa", "192.0.2.1", 1, "BR"),
+        _ev(1, 1, EventTag.PASSWORD_RESET, "mallory", "llama", "192.0.2.1", 1, "BR"),
+        _ev(2, 1, EventTag.FILE_UPLOADED, "mallory", "llama", "198.51.100.1", 2, "DE"),
+    ],
+    [  # the same look-alike burst seen per account and per network
+        _ev(1, 0, EventTag.PROJECT_CREATED, "alice", "pandsa", "20.40.0.9", 0, "BR"),
+        _ev(0, 2, EventTag.PROJECT_CREATED, "alice", "reqeusts", "203.0.113.1", 2, "DE"),
+        _ev(8, 2, EventTag.PROJECT_CREATED, "bob", "pandsa", "203.0.113.1", 0, "BR"),
+    ],
+]
+
+
+def test_pinned_counterexamples() -> None:
+    for events in REGRESSIONS:
+        forward = sorted(events, key=lambda e: (e.time, e.id))
+        backward = sorted(events, key=lambda e: (e.time, [-ord(c) for c in e.id]))
+        assert _keys(forward) == _keys(backward)
