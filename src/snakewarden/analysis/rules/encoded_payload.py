@@ -63,6 +63,12 @@ def decode_layers(text: str) -> tuple[str, str] | None:
         raw = raw[:MAX_DECODE]
     decoded: bytes | None = None
     how = ""
+    if raw[:2] in ("x\x9c", "x\xda", "x^", "x\x01") and len(raw) >= MIN_LEN:
+        # a zlib stream written as a bytes literal (facts keep bytes as latin-1 text)
+        inflated = _inflate(raw.encode("latin-1", "replace"))
+        if inflated is not None and _printable(inflated):
+            return "zlib", inflated.decode("utf-8", "replace")
+        return None
     if _HEX.fullmatch(raw) and len(raw) >= MIN_LEN:
         decoded, how = bytes.fromhex(raw), "hex"
     elif _B64.fullmatch(raw) and len(raw.replace("\n", "")) >= MIN_LEN:
@@ -94,7 +100,8 @@ class _Rule:
         for src, facts in parsed(ctx):
             tried = 0
             for s in facts.strings:
-                if len(s.value) < MIN_LEN or " " in s.value[:200].strip():
+                zlib_like = s.value[:2] in ("x\x9c", "x\xda", "x^", "x\x01")
+                if len(s.value) < MIN_LEN or (" " in s.value[:200].strip() and not zlib_like):
                     continue
                 tried += 1
                 if tried > MAX_CANDIDATES:

@@ -15,7 +15,7 @@ META = RuleMeta(
     severity=Severity.HIGH,
     category="threat.persistence",
 )
-_WEIGHTS = {"sw_persistence_windows": 0.5, "sw_persistence_unix": 0.3, "sw_shell_rc": 0.1}
+_WEIGHTS = {"sw_persistence_windows": 0.6, "sw_persistence_unix": 0.3, "sw_shell_rc": 0.1}
 _DOCS = (".md", ".rst", ".txt", ".html", ".ipynb")
 
 

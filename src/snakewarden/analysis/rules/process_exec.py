@@ -134,12 +134,14 @@ class _Rule:
                     for n in subcalls(call.node.args[0], facts)
                 )
                 if decoded:
-                    base, msg = 0.7, f"runs a command decoded at run time ({call.name})"
+                    base, msg = 0.8, f"runs a command decoded at run time ({call.name})"
                     floor = 0.6
                 elif cmd is not None and _FETCH.search(cmd):
                     base, msg = 0.5, f"runs a command that fetches from the network ({call.name})"
                 elif cmd is not None and _INLINE_CODE.search(cmd):
                     base, msg = 0.35, f"runs inline code with an interpreter ({call.name})"
+                    if src.role in (Role.SETUP, Role.BACKEND):
+                        base = 0.45
                 elif cmd is not None and _first_word(cmd) in RECON_TOOLS:
                     base, msg = 0.3, f"runs a reconnaissance command ({call.name})"
                 elif (
