@@ -249,3 +249,14 @@ def test_hostile_upload_requests_get_4xx_not_5xx(
     assert "no file" in r.text
     r = client.post("/legacy/", headers={"authorization": "Basic !!!"})
     assert r.status_code == 400
+
+
+def test_the_anomaly_alert_routes_are_mounted_for_admins(
+    client: httpx.Client, services: IndexServices, clock: OffsetClock, publisher: Publisher
+) -> None:
+    assert client.get("/admin/alerts").status_code == 403
+    user = login(client, services, clock, publisher)
+    assert client.get("/admin/alerts", headers=user).status_code == 403
+    admin = login(client, services, clock, make_publisher(services, clock, "warden", admin=True))
+    assert client.get("/admin/alerts?state=all", headers=admin).json() == {"alerts": []}
+    assert client.post("/admin/alerts/nope/ack", headers=admin).status_code == 404

@@ -86,6 +86,39 @@ class EventStore(Protocol):
         ...
 
 
+class LazyAlertStore:
+    """An ``AlertStore`` that opens its database on first use (an index that never serves an
+    alert request never creates the alert tables)."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._store: SqlAlertStore | None = None
+
+    def _open(self) -> SqlAlertStore:
+        if self._store is None:
+            self._store = SqlAlertStore(self._url)
+        return self._store
+
+    def add(self, alerts: Iterable[Alert]) -> list[Alert]:
+        return self._open().add(alerts)
+
+    def get(self, alert_id: str) -> Alert | None:
+        return self._open().get(alert_id)
+
+    def list(self, state: AlertState | None = None, limit: int = 1000) -> list[Alert]:
+        return self._open().list(state, limit)
+
+    def set_state(self, alert_id: str, state: AlertState) -> Alert:
+        return self._open().set_state(alert_id, state)
+
+    def uploads_held(self, project: str) -> bool:
+        return self._open().uploads_held(project)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
 class UnknownAlertError(AnomalyError):
     def __init__(self, alert_id: str) -> None:
         super().__init__(

@@ -15,6 +15,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from snakewarden.adapters.storage import FileStore, LocalFileStore
+from snakewarden.anomaly.http import alert_routes
+from snakewarden.anomaly.store import LazyAlertStore, alerts_url_for_index
 from snakewarden.errors import SnakewardenError
 from snakewarden.index.accounts import AccountService
 from snakewarden.index.config import IndexConfig
@@ -29,6 +31,7 @@ from snakewarden.index.uploads import UploadService
 from snakewarden.index.web import (
     BodyLimit,
     IndexServices,
+    admin_authorized,
     handle_index_error,
     handle_service_error,
     handle_unexpected,
@@ -134,12 +137,19 @@ def create_app(services: IndexServices) -> Starlette:
                 close = getattr(services.workers.scanner, "close", None)
                 if callable(close):
                     close()
+            alerts.close()
             if proxy is not None:
                 await proxy.service.aclose()
 
     proxy = services.proxy  # snakewarden serve --upstream: the proxy's file routes
+    # The anomaly detectors' alerts (GET /admin/alerts, POST /admin/alerts/{id}/ack|close).
+    alerts = LazyAlertStore(alerts_url_for_index(services.config.db_url, services.config.data_dir))
     app = Starlette(
-        routes=[*routes(), *(proxy.routes(simple=False) if proxy is not None else ())],
+        routes=[
+            *routes(),
+            *alert_routes(alerts, admin_authorized),
+            *(proxy.routes(simple=False) if proxy is not None else ()),
+        ],
         lifespan=lifespan,
         middleware=[Middleware(BodyLimit, upload_limit=services.config.max_upload_size)],
         exception_handlers={

@@ -709,6 +709,15 @@ async def api_roles(request: Request) -> Response:
 # -- admin ----------------------------------------------------------------------------------
 
 
+async def admin_authorized(request: Request) -> bool:
+    """True for a 2FA session of an administrator (the anomaly alert routes ask this)."""
+    try:
+        await _session(request, admin=True)
+    except IndexRequestError:
+        return False
+    return True
+
+
 async def admin_queue(request: Request) -> Response:
     await _session(request, admin=True)
     raw = request.query_params.get("state", "held")
