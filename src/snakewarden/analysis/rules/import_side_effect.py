@@ -7,7 +7,13 @@ from collections.abc import Iterator
 from snakewarden.analysis.context import Role, ScanContext
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, is_network, is_process, parsed
-from snakewarden.analysis.rules.process_exec import _BUILD_TOOLS, _command_text, _first_word
+from snakewarden.analysis.rules.process_exec import (
+    _BUILD_TOOLS,
+    _INLINE_CODE,
+    _PIP_INSTALL,
+    _command_text,
+    _first_word,
+)
 from snakewarden.core.models import Finding, Phase, Severity
 
 META = RuleMeta(
@@ -33,7 +39,12 @@ class _Rule:
                 if is_network(call) or is_process(call):
                     kind = "network access" if is_network(call) else "a process"
                     cmd = _command_text(call.node) if is_process(call) else None
-                    tool = cmd is not None and _first_word(cmd) in _BUILD_TOOLS
+                    tool = (
+                        cmd is not None
+                        and _first_word(cmd) in _BUILD_TOOLS
+                        and not _INLINE_CODE.search(cmd)
+                        and not _PIP_INSTALL.search(cmd)
+                    )
                     direct = facts.top_function(call.scope) == 0 and not tool
                     found.append(
                         emit.at(

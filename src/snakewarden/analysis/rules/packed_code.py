@@ -17,16 +17,25 @@ META = RuleMeta(
 )
 
 
+#: YARA rule -> (base weight, floor, message).
+_KINDS = {
+    "sw_packed_code": (0.65, 0.8, "packed or machine-obfuscated code"),
+    "sw_escaped_code": (0.55, 0.7, "code hidden in escaped string literals and evaluated"),
+    "sw_confusable_identifiers": (0.45, 0.7, "identifiers made of look-alike characters"),
+}
+
+
 class _Rule:
     meta = META
 
     def check(self, ctx: ScanContext) -> Iterator[Finding]:
         emit = Emitter(META)
-        out = [
-            emit.in_member(ctx, m, h, 0.65, "packed or machine-obfuscated code", floor=0.8)
-            for m, h in ctx.yara_hits("sw_packed_code")
-            if not m.path.endswith((".md", ".rst", ".txt", ".html"))
-        ]
+        out: list[Finding] = []
+        for m, h in ctx.yara_hits(*_KINDS):
+            if m.path.endswith((".md", ".rst", ".txt", ".html")):
+                continue
+            base, floor, what = _KINDS[h.rule]
+            out.append(emit.in_member(ctx, m, h, base, what, floor=floor))
         yield from best_per_file(out)
 
 

@@ -42,6 +42,10 @@ _BUILD_TOOLS = frozenset(
 RECON_TOOLS = frozenset(
     {"whoami", "hostname", "id", "ipconfig", "ifconfig", "systeminfo", "net", "nltest", "wmic"}
 )
+#: Resolving names with a tool (data can ride in the name: DNS exfiltration).
+_SHELLS = frozenset({"/bin/sh", "/bin/bash", "sh", "bash", "/bin/zsh", "cmd.exe", "cmd"})
+DNS_TOOLS = frozenset({"dig", "nslookup", "host", "drill"})
+_PIP_INSTALL = re.compile(r"(^|\s|…)-m pip install\s|(^|\s)pip3? install\s")
 _INLINE_CODE = re.compile(r"\s-c\s|\s-e\s")
 _FETCH = re.compile(r"https?://|\b(curl|wget|certutil|bitsadmin|mshta|iwr)\b", re.I)
 
@@ -142,6 +146,16 @@ class _Rule:
                     base, msg = 0.35, f"runs inline code with an interpreter ({call.name})"
                     if src.role in (Role.SETUP, Role.BACKEND):
                         base = 0.45
+                elif (
+                    cmd is not None
+                    and _PIP_INSTALL.search(cmd)
+                    and src.role not in (Role.TEST, Role.SETUP, Role.SCRIPT)
+                ):
+                    base, msg = 0.4, f"installs packages while it runs ({call.name})"
+                elif cmd is not None and cmd.strip().split(" ")[0] in _SHELLS and len(cmd) < 40:
+                    base, msg = 0.45, f"starts an interactive shell ({call.name})"
+                elif cmd is not None and _first_word(cmd) in DNS_TOOLS:
+                    base, msg = 0.45, f"runs a DNS lookup tool ({call.name})"
                 elif cmd is not None and _first_word(cmd) in RECON_TOOLS:
                     base, msg = 0.3, f"runs a reconnaissance command ({call.name})"
                 elif (
@@ -156,7 +170,7 @@ class _Rule:
                     base, msg = 0.2, f"runs a computed command ({call.name})"
                 elif src.role == Role.SETUP and facts.top_function(call.scope) == 0:
                     base, msg = (
-                        0.35,
+                        0.45,
                         f"setup.py runs a program as soon as pip runs it ({call.name})",
                     )
                 else:

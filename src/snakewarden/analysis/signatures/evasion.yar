@@ -46,3 +46,26 @@ rule sw_packed_code
     condition:
         any of them
 }
+
+// Code hidden in escaped string literals ("\145\166\141\154" is "eval") and then evaluated.
+rule sw_escaped_code
+{
+    strings:
+        $hex = /\\x[0-9a-fA-F]{2}\\x[0-9a-fA-F]{2}\\x[0-9a-fA-F]{2}/
+        $oct = /\\[0-7]{3}\\[0-7]{3}\\[0-7]{3}/
+        $run = /(eval|exec|compile|__import__)\s*\(/
+    condition:
+        $run and (#hex + #oct) > 60
+}
+
+// Identifiers made only of look-alike letters (IlIlIl..., O0O0...): machine-obfuscated code.
+rule sw_confusable_identifiers
+{
+    strings:
+        $il = /[^A-Za-z0-9_][Il]{16,}[^A-Za-z0-9_]/
+        $o0 = /[^A-Za-z0-9_]O[O0]{15,}[^A-Za-z0-9_]/
+        $under = /[^A-Za-z0-9_]_{6,}\s*[=(,)\[]/
+        $alias = /import\s+[\w.]+\s+as\s+_{3,}[\s;,]/
+    condition:
+        #il > 8 or #o0 > 8 or #under > 12 or #alias >= 2
+}
