@@ -16,6 +16,7 @@ within the FPR targets) and measured on the held-out fold, i.e. on unseen campai
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import multiprocessing
@@ -157,6 +158,49 @@ def cross_validate(rows: list[Row], campaigns: dict[str, str], k: int) -> None:
         print(f"cv mean {key}: {sum(h[key] for h in held) / k:.4f}")
 
 
+def bare_loop_comparison(n: int) -> None:
+    """CPU seconds, one process: open each archive and ast.parse every .py (the bare loop) vs
+    read_artifact + analyze, on the same n random benign sdists."""
+    import ast
+    import io
+    import tarfile
+    import zipfile
+
+    from snakewarden.analysis import analyze
+    from snakewarden.artifacts import read_artifact
+
+    files = sorted(p for p in BENIGN.iterdir() if p.is_file())
+    random.Random(5).shuffle(files)
+    files = files[:n]
+
+    def bare(data: bytes) -> None:
+        sources: list[bytes] = []
+        if data[:2] == b"PK":
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                sources = [zf.read(name) for name in zf.namelist() if name.endswith(".py")]
+        else:
+            with tarfile.open(fileobj=io.BytesIO(data)) as tf:
+                for member in tf:
+                    fh = tf.extractfile(member) if member.isfile() else None
+                    if fh is not None and member.name.endswith(".py"):
+                        sources.append(fh.read())
+        for src in sources:
+            with contextlib.suppress(SyntaxError, ValueError, RecursionError):
+                ast.parse(src)
+
+    t0 = time.process_time()
+    for p in files:
+        bare(p.read_bytes())
+    t1 = time.process_time()
+    for p in files:
+        analyze(read_artifact(p.read_bytes(), p.name), target=p.name)
+    t2 = time.process_time()
+    print(
+        f"{len(files)} benign sdists, one process, CPU seconds: bare loop {t1 - t0:.1f}, "
+        f"read_artifact + analyze {t2 - t1:.1f}"
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--jobs", type=int, default=2)
@@ -165,7 +209,17 @@ def main() -> int:
     ap.add_argument("--load", help="re-use rows from a --json file instead of scanning")
     ap.add_argument("--cv", type=int, default=0, help="grouped K-fold CV of the thresholds")
     ap.add_argument("--missed", type=int, default=60, help="how many missed samples to list")
+    ap.add_argument(
+        "--bare",
+        type=int,
+        default=0,
+        help="only compare CPU time with the bare "
+        "loop (open + ast.parse every .py) on N random benign sdists",
+    )
     args = ap.parse_args()
+    if args.bare:
+        bare_loop_comparison(args.bare)
+        return 0
 
     from snakewarden.analysis.scoring import MALICIOUS_AT, SUSPICIOUS_AT
 

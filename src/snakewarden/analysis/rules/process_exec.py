@@ -152,7 +152,7 @@ class _Rule:
                     and src.role not in (Role.TEST, Role.SETUP, Role.SCRIPT)
                 ):
                     base, msg = 0.4, f"installs packages while it runs ({call.name})"
-                elif cmd is not None and cmd.strip().split(" ")[0] in _SHELLS and len(cmd) < 40:
+                elif cmd is not None and cmd.strip().removesuffix(" -i") in _SHELLS:
                     base, msg = 0.45, f"starts an interactive shell ({call.name})"
                 elif cmd is not None and _first_word(cmd) in DNS_TOOLS:
                     base, msg = 0.45, f"runs a DNS lookup tool ({call.name})"
@@ -170,7 +170,7 @@ class _Rule:
                     base, msg = 0.2, f"runs a computed command ({call.name})"
                 elif src.role == Role.SETUP and facts.top_function(call.scope) == 0:
                     base, msg = (
-                        0.45,
+                        0.35,
                         f"setup.py runs a program as soon as pip runs it ({call.name})",
                     )
                 else:

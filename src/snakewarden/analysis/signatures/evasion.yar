@@ -62,9 +62,9 @@ rule sw_escaped_code
 rule sw_confusable_identifiers
 {
     strings:
-        $il = /[^A-Za-z0-9_][Il]{16,}[^A-Za-z0-9_]/
-        $o0 = /[^A-Za-z0-9_]O[O0]{15,}[^A-Za-z0-9_]/
-        $under = /[^A-Za-z0-9_]_{6,}\s*[=(,)\[]/
+        $il = /(IlIl|lIlI|IIll|llII|IllI|lIIl)[Il]{12,}/
+        $o0 = /(O0O0|0O0O|OO00|00OO)[O0]{12,}/
+        $under = /______\s*[=(,)\[]/
         $alias = /import\s+[\w.]+\s+as\s+_{3,}[\s;,]/
     condition:
         #il > 8 or #o0 > 8 or #under > 12 or #alias >= 2
