@@ -299,10 +299,11 @@ def run_guarddog(samples: list[Sample], jobs: int) -> list[dict[str, object]]:
     return results
 
 
-def recheck_guarddog(samples: list[Sample], n: int, jobs: int) -> tuple[float, float, int]:
+def recheck_guarddog(samples: list[Sample], n: int, jobs: int) -> dict[bool, tuple[float, float]]:
     """Re-time ``n`` random cached GuardDog scans now (same load as snakewarden's run).
 
-    Returns (cached seconds, fresh seconds, files); the cache keeps its first measurement.
+    Returns {malicious?: (cached seconds, fresh seconds)} over the re-timed files; the cache keeps
+    its first measurement.
     """
     rng = random.Random(7)
     ben = [s for s in samples if not s.malicious]
@@ -323,7 +324,11 @@ def recheck_guarddog(samples: list[Sample], n: int, jobs: int) -> tuple[float, f
 
     with ThreadPoolExecutor(jobs) as pool:
         pairs = list(pool.map(fresh, picked))
-    return sum(o for o, _ in pairs), sum(f for _, f in pairs), len(pairs)
+    out: dict[bool, tuple[float, float]] = {}
+    for flag in (True, False):
+        chosen = [pr for s, pr in zip(picked, pairs, strict=True) if s.malicious is flag]
+        out[flag] = (sum(o for o, _ in chosen), sum(f for _, f in chosen))
+    return out
 
 
 # --------------------------------------------------------------------------------- ast baseline
@@ -386,6 +391,7 @@ def build_report(
     gd: list[dict[str, object]] | None,
     base: dict[str, float],
     jobs: int,
+    gd_scale: dict[bool, tuple[float, float]] | None = None,
 ) -> str:
     n = len(samples)
     mb = sum(s.size for s in samples) / 1e6
@@ -431,7 +437,13 @@ def build_report(
     row("results with verdict `error`", str(errs), "n/a" if gerrs is None else str(gerrs))
     wall = float(ours["wall"])  # type: ignore[arg-type]
     if gd is not None:
-        gsecs = sum(float(r["seconds"]) for r in gd)  # type: ignore[arg-type]
+        gsecs = 0.0
+        for s, r in zip(samples, gd, strict=True):
+            secs = float(r["seconds"])  # type: ignore[arg-type]
+            if gd_scale and gd_scale[s.malicious][0] > 0:
+                old, new = gd_scale[s.malicious]
+                secs *= new / old  # re-timed at the load of snakewarden's run
+            gsecs += secs
         gwall = gsecs / jobs  # 2 scans in parallel, the machine kept busy throughout
         gpeak = max(int(r["maxrss"]) for r in gd) * jobs  # type: ignore[call-overload]
         gcells2 = (f"{n / gwall:.2f}", f"{mb / gwall:.3f}", f"~{gpeak / 2**20:.0f} MiB")
@@ -523,19 +535,27 @@ def main() -> int:
         return 0
     base = run_ast_baseline(samples)
     gd = None if args.skip_guarddog else run_guarddog(samples, args.jobs)
-    report = build_report(samples, ours, gd, base, args.jobs)
+    scale = None
     if gd is not None and args.recheck > 0:
-        old_s, new_s, count = recheck_guarddog(samples, args.recheck, args.jobs)
-        gsecs = sum(float(r["seconds"]) for r in gd)  # type: ignore[arg-type]
-        adjusted = gsecs * new_s / old_s / args.jobs
+        scale = recheck_guarddog(samples, args.recheck, args.jobs)
+    report = build_report(samples, ours, gd, base, args.jobs, scale)
+    if gd is not None:
+        raw = sum(float(r["seconds"]) for r in gd) / args.jobs  # type: ignore[arg-type]
         report += (
-            "\n\nGuardDog's times come from its full run (cached; it takes about an hour on "
-            "this shared machine, so it ran once, under a different load). Re-timed now, "
-            f"{count} random files of it took {new_s:.0f} s against {old_s:.0f} s cached; scaled "
-            f"by that, GuardDog would take ~{adjusted:.0f} s for the corpus and the throughput "
-            "ratio would be "
-            f"{adjusted / float(ours['wall']):.1f}x."  # type: ignore[arg-type]
+            "\n\nGuardDog's per-file times come from its one full run (cached in "
+            "`benchmarks/out/guarddog/`: it takes about an hour on this shared machine), made "
+            f"under a heavier load: ~{raw:.0f} s for the corpus as measured then."
         )
+        if scale:
+            parts = [
+                f"{'malicious' if flag else 'benign'}: {new:.0f} s now against {old:.0f} s cached"
+                for flag, (old, new) in scale.items()
+            ]
+            report += (
+                f" To compare at equal load, {args.recheck} random files (half benign) were "
+                f"re-timed in this run ({'; '.join(parts)}) and GuardDog's figures in the table "
+                "are its cached times scaled by those ratios, per class."
+            )
     cpu = platform.processor() or platform.machine()
     body = (
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} cores "
