@@ -155,7 +155,7 @@ def test_traversal_in_tar() -> None:
     assert "archive-path-traversal" in rules(art)
 
 
-@pytest.mark.parametrize("kind", [tarfile.SYMTYPE, tarfile.LNKTYPE])
+@pytest.mark.parametrize("kind", [tarfile.SYMTYPE, tarfile.LNKTYPE], ids=["symlink", "hardlink"])
 def test_links_in_tar(kind: bytes) -> None:
     link = tarfile.TarInfo("demo-1.0/link.py")
     link.type = kind
@@ -270,7 +270,9 @@ def test_corrupt_member_in_zip() -> None:
 
 
 @pytest.mark.parametrize(
-    "data", [b"", make_tar([]), make_zip([]), make_tar([], "w"), b"\x1f\x8b" + b"\x00" * 20]
+    "data",
+    [b"", make_tar([]), make_zip([]), make_tar([], "w"), b"\x1f\x8b" + b"\x00" * 20],
+    ids=["empty-file", "empty-tar-gz", "empty-zip", "empty-tar", "garbage-gzip"],
 )
 def test_empty_or_garbage_archives_are_errors(data: bytes) -> None:
     with pytest.raises(ArtifactError):

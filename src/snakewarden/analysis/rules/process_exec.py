@@ -33,7 +33,7 @@ _BUILD_TOOLS = frozenset(
         "sw_vers", "uname", "which", "where", "ldconfig", "brew", "llvm-config", "pip", "python",
         "python3", "sphinx-build", "autoreconf", "configure", "./configure", "meson", "bazel",
         "protoc", "mpicc", "gfortran", "f2py", "lsb_release", "sysctl", "nproc", "getconf",
-        "true", "echo", "cls", "clear", "twine", "rm", "mkdir", "cp", "tar", "otool",
+        "true", "echo", "cls", "clear", "cd", "pwd", "twine", "rm", "mkdir", "cp", "tar", "otool",
         "install_name_tool", "patchelf", "strip",
         "tput", "stty", "less", "more", "open", "xdg-open", "nvidia-smi", "ffmpeg",
     }
@@ -144,8 +144,8 @@ class _Rule:
                     base, msg = 0.5, f"runs a command that fetches from the network ({call.name})"
                 elif cmd is not None and _INLINE_CODE.search(cmd):
                     base, msg = 0.35, f"runs inline code with an interpreter ({call.name})"
-                    if src.role in (Role.SETUP, Role.BACKEND):
-                        base = 0.45
+                    if src.role in (Role.SETUP, Role.BACKEND) or facts.top_function(call.scope) == 0:
+                        base = 0.45  # as soon as pip runs setup.py, or as soon as it is imported
                 elif (
                     cmd is not None
                     and _PIP_INSTALL.search(cmd)
@@ -153,7 +153,10 @@ class _Rule:
                 ):
                     base, msg = 0.4, f"installs packages while it runs ({call.name})"
                 elif cmd is not None and cmd.strip().removesuffix(" -i") in _SHELLS:
-                    base, msg = 0.45, f"starts an interactive shell ({call.name})"
+                    base, msg = 0.5, f"starts an interactive shell ({call.name})"
+                elif cmd is not None and _first_word(cmd) in DNS_TOOLS and "…" in cmd:
+                    # the name looked up is computed: data can ride in it (DNS exfiltration)
+                    base, msg = 0.6, f"looks up a computed host name with a DNS tool ({call.name})"
                 elif cmd is not None and _first_word(cmd) in DNS_TOOLS:
                     base, msg = 0.45, f"runs a DNS lookup tool ({call.name})"
                 elif cmd is not None and _first_word(cmd) in RECON_TOOLS:
@@ -170,7 +173,7 @@ class _Rule:
                     base, msg = 0.2, f"runs a computed command ({call.name})"
                 elif src.role == Role.SETUP and facts.top_function(call.scope) == 0:
                     base, msg = (
-                        0.35,
+                        0.45,
                         f"setup.py runs a program as soon as pip runs it ({call.name})",
                     )
                 else:
