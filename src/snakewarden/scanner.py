@@ -31,7 +31,7 @@ from snakewarden.adapters.local import read_path_target
 from snakewarden.adapters.pypi import DEFAULT_INDEX_URL, IndexClient, PyPIClient
 from snakewarden.analysis import analyze
 from snakewarden.artifacts import Artifact, Limits, read_artifact
-from snakewarden.core.models import ScanResult, Verdict
+from snakewarden.core.models import Finding, ScanResult, Verdict
 from snakewarden.errors import ScanError, UsageError
 
 __all__ = [
@@ -121,7 +121,8 @@ def scan_target(raw: str, options: ScanOptions, index: IndexClient | None = None
         target = parse_target(raw)
         if target.path is not None:
             artifact = read_path_target(target.path, options.limits)
-            return _with_history(analyze(artifact, target=raw), artifact, options, index)
+            result = analyze(artifact, target=raw, extra=_sidecar_provenance(artifact, target.path))
+            return _with_history(result, artifact, options, index)
         assert target.name is not None
         if index is None:
             with PyPIClient(
@@ -145,6 +146,17 @@ def scan_target(raw: str, options: ScanOptions, index: IndexClient | None = None
         return _error(raw, f"too deeply nested to analyse: {exc}")
     except MemoryError:
         return _error(raw, "ran out of memory while scanning")
+
+
+def _sidecar_provenance(artifact: Artifact, path: Path) -> list[Finding]:
+    """Findings of the PEP 740 provenance saved beside a distribution file (``FILE.provenance``
+    or ``FILE.publish.attestation``), verified offline; none when there is no such file."""
+    if not path.is_file():
+        return []
+    from snakewarden.provenance.scanning import artifact_provenance_findings, read_sidecar
+
+    sidecar = read_sidecar(path)
+    return artifact_provenance_findings(artifact, sidecar) if sidecar is not None else []
 
 
 def _with_history(

@@ -33,7 +33,7 @@ _BUILD_TOOLS = frozenset(
         "sw_vers", "uname", "which", "where", "ldconfig", "brew", "llvm-config", "pip", "python",
         "python3", "sphinx-build", "autoreconf", "configure", "./configure", "meson", "bazel",
         "protoc", "mpicc", "gfortran", "f2py", "lsb_release", "sysctl", "nproc", "getconf",
-        "true", "echo", "cls", "clear", "cd", "pwd", "twine", "rm", "mkdir", "cp", "tar", "otool",
+        "true", "echo", "cls", "clear", "pwd", "twine", "rm", "mkdir", "cp", "tar", "otool",
         "install_name_tool", "patchelf", "strip",
         "tput", "stty", "less", "more", "open", "xdg-open", "nvidia-smi", "ffmpeg",
     }
@@ -46,6 +46,7 @@ RECON_TOOLS = frozenset(
 _SHELLS = frozenset({"/bin/sh", "/bin/bash", "sh", "bash", "/bin/zsh", "cmd.exe", "cmd"})
 DNS_TOOLS = frozenset({"dig", "nslookup", "host", "drill"})
 _PIP_INSTALL = re.compile(r"(^|\s|…)-m pip install\s|(^|\s)pip3? install\s")
+_CHAINED = re.compile(r"&&|\|\||[;|&\n]")
 _INLINE_CODE = re.compile(r"\s-c\s|\s-e\s")
 _FETCH = re.compile(r"https?://|\b(curl|wget|certutil|bitsadmin|mshta|iwr)\b", re.I)
 
@@ -161,6 +162,8 @@ class _Rule:
                     base, msg = 0.45, f"runs a DNS lookup tool ({call.name})"
                 elif cmd is not None and _first_word(cmd) in RECON_TOOLS:
                     base, msg = 0.3, f"runs a reconnaissance command ({call.name})"
+                elif cmd is not None and _first_word(cmd) == "cd" and not _CHAINED.search(cmd):
+                    base, msg = 0.03, f"changes directory in a subshell ({call.name})"
                 elif (
                     cmd is not None
                     and _first_word(cmd) in _BUILD_TOOLS
