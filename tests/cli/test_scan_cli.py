@@ -273,10 +273,10 @@ def test_a_bug_while_scanning_one_target_exits_3_and_the_others_are_reported(
 
     real = scanner.analyze
 
-    def buggy(artifact, *, target):  # type: ignore[no-untyped-def]
+    def buggy(artifact, *, target, **kwargs):  # type: ignore[no-untyped-def]
         if "gooddemo" in target:
             raise KeyError("a bug")
-        return real(artifact, target=target)
+        return real(artifact, target=target, **kwargs)
 
     monkeypatch.setattr(scanner, "analyze", buggy)
     code, out, err = run_cli(

@@ -13,12 +13,13 @@ popular-names check of the scanned name and the metadata heuristics (capped belo
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+import httpx
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -27,7 +28,7 @@ from snakewarden.adapters.pypi import Download, PyPIClient, RemoteFile
 from snakewarden.analysis import analyze, judge
 from snakewarden.artifacts import Artifact, Limits, read_artifact
 from snakewarden.core.models import Finding, ScanResult, Severity, Verdict
-from snakewarden.errors import ScanError
+from snakewarden.errors import ScanError, SnakewardenError
 from snakewarden.history import ReleaseSnapshot, compare, snapshot
 from snakewarden.metadata import (
     MetadataContext,
@@ -36,9 +37,13 @@ from snakewarden.metadata import (
     metadata_findings,
 )
 from snakewarden.names import NameChecker, load_default_checker
+from snakewarden.provenance.model import IndexFile
 
 DEFAULT_DEPTH = 3
 MAX_DEPTH = 20
+
+#: ``(project, earlier versions, current version) -> findings`` about attestations (PEP 740).
+ProvenanceHistory = Callable[[str, Sequence[str], str], list[Finding]]
 
 
 @runtime_checkable
@@ -90,8 +95,12 @@ def history_findings(
     names: NameChecker | None = None,
     environ: dict[str, str] | None = None,
     home: Path | None = None,
+    provenance: ProvenanceHistory | None = None,
 ) -> list[Finding]:
-    """Findings of ``artifact`` (judged ``result``) against its project's earlier releases."""
+    """Findings of ``artifact`` (judged ``result``) against its project's earlier releases.
+
+    ``provenance`` adds the attestation history (missing where predecessors had it, another
+    publisher or workflow) when given."""
     meta = artifact.metadata
     name = (meta.name if meta else None) or result.name
     if not name:
@@ -127,6 +136,8 @@ def history_findings(
         findings.append(_note(f"history: no earlier release of {name} to compare with{why}"))
         return findings + package_signals(artifact, names)
     findings += compare(previous, snapshot(artifact, result), names=names)
+    if provenance is not None and version_text:
+        findings += provenance(name, [p.version for p in previous], version_text)
     return findings + package_signals(artifact, names)
 
 
@@ -168,9 +179,68 @@ def add_history(
     """``result`` with its history findings. ``index`` is used when it can list releases;
     otherwise a ``PyPIClient`` for ``index_url`` is built (and closed) here."""
     depth = max(1, min(depth, MAX_DEPTH))
+
+    def provenance(name: str, earlier: Sequence[str], current: str) -> list[Finding]:
+        return provenance_history(index_url, name, earlier, current, timeout=http_timeout)
+
     if isinstance(index, ReleaseIndex):
-        extra = history_findings(artifact, result, index, depth=depth, limits=limits)
+        extra = history_findings(
+            artifact, result, index, depth=depth, limits=limits, provenance=provenance
+        )
     else:
         with PyPIClient(index_url, timeout=http_timeout, max_download=max_download) as client:
-            extra = history_findings(artifact, result, client, depth=depth, limits=limits)
+            extra = history_findings(
+                artifact, result, client, depth=depth, limits=limits, provenance=provenance
+            )
     return with_findings(result, extra)
+
+
+def provenance_history(
+    index_url: str,
+    name: str,
+    earlier: Sequence[str],
+    current: str,
+    *,
+    timeout: float = 30.0,
+    transport: httpx.BaseTransport | None = None,
+) -> list[Finding]:
+    """Compare the PEP 740 attestations of ``current`` with those of ``earlier`` releases, as the
+    index serves them (PEP 691 ``provenance`` URLs or the Integrity API), verified offline.
+    An index that serves no provenance yields no finding (nothing was attested)."""
+    from snakewarden.provenance.fetch import (
+        HttpProvenanceClient,
+        fetch_release_snapshot,
+        name_version_of,
+    )
+    from snakewarden.provenance.history import compare_provenance
+    from snakewarden.provenance.verify import SigstoreAttestationVerifier
+
+    if not index_url.startswith(("http://", "https://")) or index_url.rstrip("/").endswith("/pypi"):
+        return [_note("history: provenance needs a simple-API index URL; not compared")]
+    by_version: dict[str, list[IndexFile]] = {}
+    try:
+        with HttpProvenanceClient(index_url, transport=transport, timeout=timeout) as client:
+            for f in client.project_files(name):
+                try:
+                    version = _normal(name_version_of(f.filename)[1])
+                except SnakewardenError:
+                    continue
+                by_version.setdefault(version, []).append(f)
+            verifier = SigstoreAttestationVerifier()
+            snapshots = [
+                fetch_release_snapshot(client, verifier, name, v, by_version.get(_normal(v), []))
+                for v in earlier
+            ]
+            now = fetch_release_snapshot(
+                client, verifier, name, current, by_version.get(_normal(current), [])
+            )
+    except SnakewardenError as exc:
+        return [_note(f"history: provenance not compared: {exc.message}")]
+    return compare_provenance(snapshots, now)
+
+
+def _normal(version: str) -> str:
+    try:
+        return str(Version(version))
+    except InvalidVersion:
+        return version

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from snakewarden.analysis.context import Role, ScanContext
+from snakewarden.analysis.facts import CallFact, Facts
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import (
     DECODE_CALLS,
@@ -102,6 +103,28 @@ def _partial(node: ast.AST) -> str:
     return "…"
 
 
+#: Programs worth hiding: a command that names them only once its fragments are joined.
+_HIDDEN_WORD = re.compile(
+    r"powershell|invoke-webrequest|downloadstring|start-process|curl|wget|certutil|bitsadmin"
+    r"|mshta|/bin/(ba)?sh|cmd(\.exe)? /c",
+    re.I,
+)
+
+
+def _split_command(call: CallFact, facts: Facts) -> bool:
+    """The command is a variable built from short literals that name a program only when joined."""
+    if not call.node.args or not isinstance(call.node.args[0], ast.Name):
+        return False
+    frags = [
+        f.value
+        for f in facts.strings
+        if f.scope == call.scope and call.line - 40 <= f.line <= call.line and len(f.value) < 64
+    ]
+    if len(frags) < 3 or any(_HIDDEN_WORD.search(f) for f in frags):
+        return False
+    return _HIDDEN_WORD.search("".join(frags)) is not None
+
+
 def _first_word(cmd: str) -> str:
     word = cmd.strip().split(" ", 1)[0].strip("'\"")
     return word.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower().removesuffix(".exe")
@@ -141,11 +164,14 @@ class _Rule:
                 if decoded:
                     base, msg = 0.8, f"runs a command decoded at run time ({call.name})"
                     floor = 0.6
+                elif _split_command(call, facts):
+                    base, msg = 0.6, f"runs a command assembled from split fragments ({call.name})"
                 elif cmd is not None and _FETCH.search(cmd):
                     base, msg = 0.5, f"runs a command that fetches from the network ({call.name})"
                 elif cmd is not None and _INLINE_CODE.search(cmd):
                     base, msg = 0.35, f"runs inline code with an interpreter ({call.name})"
-                    if src.role in (Role.SETUP, Role.BACKEND) or facts.top_function(call.scope) == 0:
+                    top = facts.top_function(call.scope) == 0
+                    if top or src.role in (Role.SETUP, Role.BACKEND):
                         base = 0.45  # as soon as pip runs setup.py, or as soon as it is imported
                 elif (
                     cmd is not None
