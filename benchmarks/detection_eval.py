@@ -38,6 +38,20 @@ BENIGN = (
 Row = dict[str, Any]
 
 
+#: ``--package-signals``: also pass the pure metadata findings (no name list) through ``extra``,
+#: to measure what wiring them into normal scans would bring. Set before the pool forks.
+PACKAGE_SIGNALS = False
+
+
+def _metadata_extra(artifact: Any) -> list[Any]:
+    from snakewarden.metadata.heuristics import MetadataContext, metadata_findings
+
+    if artifact.metadata is None:
+        return []
+    members = tuple(artifact.relative(m.path) for m in artifact.members)
+    return list(metadata_findings(MetadataContext(artifact.metadata, members=members)))
+
+
 def scan_one(job: tuple[str, str]) -> Row:
     """Scan one file (bytes only) and return a JSON-able summary."""
     from snakewarden.analysis import analyze
@@ -61,7 +75,8 @@ def scan_one(job: tuple[str, str]) -> Row:
             "strengths": {},
             "seconds": time.perf_counter() - t0,
         }
-    result = analyze(artifact, target=path)
+    extra = _metadata_extra(artifact) if PACKAGE_SIGNALS else []
+    result = analyze(artifact, target=path, extra=extra)
     return {
         "label": label,
         "path": path,
@@ -216,7 +231,14 @@ def main() -> int:
         help="only compare CPU time with the bare "
         "loop (open + ast.parse every .py) on N random benign sdists",
     )
+    ap.add_argument(
+        "--package-signals",
+        action="store_true",
+        help="add the pure metadata findings via analyze(extra=...) (not wired into scans)",
+    )
     args = ap.parse_args()
+    global PACKAGE_SIGNALS
+    PACKAGE_SIGNALS = args.package_signals
     if args.bare:
         bare_loop_comparison(args.bare)
         return 0

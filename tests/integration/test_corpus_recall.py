@@ -53,6 +53,6 @@ def test_every_sample_was_scanned(summary: dict[str, object]) -> None:
 RECALL_FLOOR = 0.95
 
 
-@pytest.mark.xfail(strict=False, reason="campaign-mean recall on the dev corpus is ~0.91 < 0.95")
+@pytest.mark.xfail(strict=False, reason="campaign-mean recall on the dev corpus is ~0.92 < 0.95")
 def test_campaign_mean_recall(summary: dict[str, object]) -> None:
     assert summary["campaign_recall"] >= RECALL_FLOOR, summary

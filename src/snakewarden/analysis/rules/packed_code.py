@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from snakewarden.analysis.context import ScanContext
+from snakewarden.analysis.context import Role, ScanContext
 from snakewarden.analysis.rule import RuleMeta
-from snakewarden.analysis.rules._common import Emitter, best_per_file
+from snakewarden.analysis.rules._common import Emitter, best_per_file, source_for
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -35,6 +35,9 @@ class _Rule:
             if m.path.endswith((".md", ".rst", ".txt", ".html")):
                 continue
             base, floor, what = _KINDS[h.rule]
+            src = source_for(ctx, m)
+            if src is not None and src.role in (Role.SETUP, Role.BACKEND, Role.PTH):
+                base = max(base, 0.6)  # obfuscated code that pip runs: nothing to hide there
             out.append(emit.in_member(ctx, m, h, base, what, floor=floor))
         yield from best_per_file(out)
 

@@ -115,14 +115,18 @@ def _split_command(call: CallFact, facts: Facts) -> bool:
     """The command is a variable built from short literals that name a program only when joined."""
     if not call.node.args or not isinstance(call.node.args[0], ast.Name):
         return False
-    frags = [
-        f.value
-        for f in facts.strings
+    # facts come from a stack walk (siblings in reverse): restore source order per line
+    near = [
+        f
+        for f in reversed(facts.strings)
         if f.scope == call.scope and call.line - 40 <= f.line <= call.line and len(f.value) < 64
     ]
-    if len(frags) < 3 or any(_HIDDEN_WORD.search(f) for f in frags):
+    frags = [f.value for f in sorted(near, key=lambda f: f.line)]
+    if len(frags) < 3:
         return False
-    return _HIDDEN_WORD.search("".join(frags)) is not None
+    seen = {m.group(0).lower() for f in frags for m in _HIDDEN_WORD.finditer(f)}
+    joined = {m.group(0).lower() for m in _HIDDEN_WORD.finditer("".join(frags))}
+    return bool(joined - seen)
 
 
 def _first_word(cmd: str) -> str:
@@ -205,6 +209,13 @@ class _Rule:
                         0.45,
                         f"setup.py runs a program as soon as pip runs it ({call.name})",
                     )
+                elif (
+                    cmd is not None
+                    and cmd.strip("… ")
+                    and facts.top_function(call.scope) == 0
+                    and src.role in (Role.MODULE, Role.INIT)
+                ):
+                    base, msg = 0.35, f"runs a program as soon as it is imported ({call.name})"
                 else:
                     base, msg = 0.2, f"runs a program ({call.name})"
                 out.append(emit.at(src, call.line, call.scope, base, msg, floor=floor))
