@@ -22,7 +22,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     home = tmp_path_factory.mktemp("swhome")
     monkeypatch.setenv("SNAKEWARDEN_HOME", str(home))
     for var in ("SNAKEWARDEN_DATA_DIR", "SNAKEWARDEN_DB", "SNAKEWARDEN_CONFIG"):

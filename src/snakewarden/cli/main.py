@@ -49,7 +49,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         epilog="exit codes: 0 clean, 1 findings, 2 usage or I/O error, 3 internal error",
     )
     parser.add_argument("--version", action="version", version=f"snakewarden {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks and debug logs")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="show tracebacks and debug logs"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in (only,) if only in COMMAND_MODULES else COMMAND_MODULES:
         module = importlib.import_module(f"snakewarden.cli.{name}")
