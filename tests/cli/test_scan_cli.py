@@ -13,7 +13,14 @@ import pytest
 from scan_packages import EVIL_SETUP, sdist_bytes
 
 Run = Callable[..., tuple[int, str, str]]
-SCHEMA = Path(__file__).resolve().parent.parent / "golden" / "sarif-schema-2.1.0.json"
+SCHEMA = (
+    Path(__file__).resolve().parent.parent
+    / "unit"
+    / "audit"
+    / "data"
+    / "schemas"
+    / "sarif-2.1.0.json"
+)
 FIELDS = ["target", "name", "version", "sha256", "verdict", "score", "findings", "error"]
 FINDING_FIELDS = ["rule", "category", "severity", "file", "line", "message", "evidence"]
 

@@ -13,7 +13,14 @@ import pytest
 from snakewarden.core.models import Finding, Phase, ScanResult, Severity, Verdict
 from snakewarden.report import RuleInfo, scan_reporter
 
-SCHEMA = Path(__file__).parent / "sarif-schema-2.1.0.json"
+SCHEMA = (
+    Path(__file__).resolve().parent.parent
+    / "unit"
+    / "audit"
+    / "data"
+    / "schemas"
+    / "sarif-2.1.0.json"
+)
 
 RESULTS = [
     ScanResult(
