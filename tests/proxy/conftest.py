@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 
 from snakewarden.core.models import ScanResult
 from snakewarden.proxy import ProxyConfig, create_proxy_app
+from snakewarden.proxy.app import build_service
 from snakewarden.proxy.policy import DEFAULT_POLICY, Policy
 from snakewarden.proxy.scanner import AnalysisScanner
 from snakewarden.proxy.stores import InMemoryDecisionLog
@@ -110,7 +111,9 @@ def run_proxy(fake_index: FakeIndex, tmp_path: Path) -> Iterator[Any]:
         decisions = InMemoryDecisionLog()
         data_dir = tmp_path / f"proxy{len(stack._exit_callbacks)}"
         config = ProxyConfig(upstream_url=fake_index.url, data_dir=data_dir, policy=policy)
-        app = create_proxy_app(config, scanner=scanner, decisions=decisions, **ports)
+        app = create_proxy_app(
+            config, build_service(config, scanner=scanner, decisions=decisions, **ports)
+        )
         url = stack.enter_context(serve(app))
         return Proxy(url, fake_index, scanner, decisions, data_dir)
 

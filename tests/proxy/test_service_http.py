@@ -88,13 +88,14 @@ def test_cached_verdict_survives_a_restart_without_upstream(
     assert httpx.get(url).status_code == 200
     # a second proxy on the same data folder, with upstream gone
     from snakewarden.proxy import ProxyConfig, create_proxy_app
+    from snakewarden.proxy.app import build_service
 
     from .conftest import serve
 
     fake_index.stop()
     config = ProxyConfig(upstream_url=fake_index.url, data_dir=proxy.data_dir)
     scanner = CountingScanner()
-    with serve(create_proxy_app(config, scanner=scanner)) as base:
+    with serve(create_proxy_app(config, build_service(config, scanner=scanner))) as base:
         again = httpx.get(url.replace(proxy.url, base))
     assert again.status_code == 200
     assert again.content == WHEEL[1]

@@ -17,7 +17,7 @@ from typing import Any
 
 from snakewarden.adapters.home import home_dir
 from snakewarden.errors import UsageError
-from snakewarden.proxy.app import create_proxy_app
+from snakewarden.proxy.app import build_service, create_proxy_app
 from snakewarden.proxy.interfaces import AttestationVerifier, NameChecker, VulnerabilityLookup
 from snakewarden.proxy.policy import DEFAULT_POLICY, Policy, load_policy
 from snakewarden.proxy.service import ProxyConfig
@@ -194,7 +194,10 @@ def _serve(args: argparse.Namespace) -> int:
         page_ttl=timedelta(seconds=args.page_ttl),
     )
     names, vulns, attestations = optional_checks(policy, home)
-    app = create_proxy_app(config, names=names, vulnerabilities=vulns, attestations=attestations)
+    app = create_proxy_app(
+        config,
+        build_service(config, names=names, vulnerabilities=vulns, attestations=attestations),
+    )
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -2,9 +2,10 @@
 
 Public API:
 
-- ``create_proxy_app(config, ...)``: the Starlette app (``/simple/``, ``/files/...``); every port
-  (upstream client, file store, verdict store, decision log, scanner, clock, optional checks)
-  can be injected, and defaults to its real implementation.
+- ``create_proxy_app(config, service=None)``: the Starlette app (``/simple/``, ``/files/...``)
+  over a ``build_service(config, ...)`` service, whose every port (upstream client, file store,
+  verdict store, decision log, scanner, clock, optional checks) can be injected and defaults to
+  its real implementation.
 - ``ProxyConfig``: upstream URL, data folder, policy, page TTL.
 - ``ProxyService`` / ``ProxyViews`` / ``build_service``: the use cases and their HTTP adapter,
   for mounting in the index (``snakewarden serve --upstream``).

@@ -316,35 +316,10 @@ def build_service(
     )
 
 
-def create_proxy_app(
-    config: ProxyConfig,
-    *,
-    service: ProxyService | None = None,
-    upstream: UpstreamClient | None = None,
-    files: FileStore | None = None,
-    verdicts: VerdictStore | None = None,
-    decisions: DecisionLog | None = None,
-    scanner: Scanner | None = None,
-    clock: Clock | None = None,
-    names: NameChecker | None = None,
-    vulnerabilities: VulnerabilityLookup | None = None,
-    attestations: AttestationVerifier | None = None,
-    local: LocalProjects | None = None,
-) -> Starlette:
-    """The standalone proxy app. Ports (see ``build_service``) default to the real ones."""
-    svc = service or build_service(
-        config,
-        upstream=upstream,
-        files=files,
-        verdicts=verdicts,
-        decisions=decisions,
-        scanner=scanner,
-        clock=clock,
-        names=names,
-        vulnerabilities=vulnerabilities,
-        attestations=attestations,
-        local=local,
-    )
+def create_proxy_app(config: ProxyConfig, service: ProxyService | None = None) -> Starlette:
+    """The standalone proxy app over ``service`` (default: ``build_service(config)``, every port
+    real; tests and the CLI pass a service built with their own ports)."""
+    svc = service or build_service(config)
     views = ProxyViews(svc)
 
     @contextlib.asynccontextmanager
