@@ -5,10 +5,14 @@ Run (one command, re-runnable; GuardDog results are cached in ``benchmarks/out/`
     .venv/bin/python benchmarks/scan_bench.py            # everything, prints the report
     .venv/bin/python benchmarks/scan_bench.py --write    # ... and writes BENCHMARKS.md's section
     .venv/bin/python benchmarks/scan_bench.py --only guarddog   # just fill GuardDog's cache
+    .venv/bin/python benchmarks/scan_bench.py --only extra      # FPs on the extra benign set
 
 Inputs: the dev malware corpus (``/tmp/maldev/NAME/VERSION/FILE``, else unzipped from
 ``../shared/corpus/malicious-dev.zip`` into a temporary folder) with its campaigns from
 ``malicious-dev.tsv``, and the benign sdists (``~/.cache/snakewarden-corpus/benign``).
+When ``benchmarks/fetch_more_benign.py`` has filled its folder (``$SNAKEWARDEN_EXTRA_CACHE``, else
+``~/.cache/snakewarden-corpus/benign-extra``), the report also gives the false positives on those
+other popular sdists, never used for tuning (snakewarden only; ``--skip-extra`` leaves them out).
 
 The samples are only ever read as bytes: snakewarden scans them statically through its real CLI
 (``snakewarden scan --from LIST --format jsonl --jobs 2``), GuardDog statically too
@@ -50,6 +54,12 @@ MALDEV = Path("/tmp/maldev")
 BENIGN = Path(
     os.environ.get("SNAKEWARDEN_CORPUS_CACHE", Path.home() / ".cache/snakewarden-corpus/benign")
 )
+EXTRA = Path(
+    os.environ.get(
+        "SNAKEWARDEN_EXTRA_CACHE", Path.home() / ".cache/snakewarden-corpus/benign-extra"
+    )
+)
+EXTRA_MANIFEST = EXTRA / "benign-extra.tsv"
 GD_VENV = Path(os.environ.get("GUARDDOG_VENV", "/tmp/gdvenv"))
 GD_TIMEOUT = 300.0
 
@@ -111,6 +121,22 @@ def load_samples() -> list[Sample]:
             f"warning: {len(missing)} sample files missing, e.g. {missing[0].path}", file=sys.stderr
         )
     return [s for s in samples if s.path.is_file()]
+
+
+def load_extra() -> list[Sample]:
+    """The extra benign sdists of ``fetch_more_benign.py``; empty when its manifest is absent."""
+    if not EXTRA_MANIFEST.is_file():
+        return []
+    with EXTRA_MANIFEST.open(newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    samples = [
+        Sample(EXTRA / r["filename"], False, "", f"{r['name']}/{r['version']}", int(r["size"]))
+        for r in rows
+    ]
+    present = [s for s in samples if s.path.is_file()]
+    if len(present) < len(samples):
+        print(f"warning: {len(samples) - len(present)} extra sdists missing", file=sys.stderr)
+    return present
 
 
 # ------------------------------------------------------------------------------ memory sampling
@@ -182,14 +208,16 @@ class TreeRssSampler:
 # ------------------------------------------------------------------------------------ snakewarden
 
 
-def run_snakewarden(samples: list[Sample], jobs: int) -> dict[str, object]:
+def run_snakewarden(
+    samples: list[Sample], jobs: int, tag: str = "snakewarden", targets: str = "targets"
+) -> dict[str, object]:
     OUT.mkdir(parents=True, exist_ok=True)
-    listing = OUT / "targets.txt"
+    listing = OUT / f"{targets}.txt"
     listing.write_text("".join(f"{s.path}\n" for s in samples))
     exe = REPO / ".venv" / "bin" / "snakewarden"
     cmd = [str(exe), "scan", "--from", str(listing), "--format", "jsonl", "--jobs", str(jobs)]
     cmd += ["--fail-on", "malicious"]
-    results_path = OUT / "snakewarden.jsonl"
+    results_path = OUT / f"{tag}.jsonl"
     start = time.perf_counter()
     with results_path.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
@@ -208,7 +236,7 @@ def run_snakewarden(samples: list[Sample], jobs: int) -> dict[str, object]:
             sys.exit(f"out of order: {row['target']} != {s.path}")
     return {
         "cmd": " ".join(["snakewarden", *cmd[1:]]).replace(
-            str(listing), "benchmarks/out/targets.txt"
+            str(listing), f"benchmarks/out/{targets}.txt"
         ),
         "wall": wall,
         "peak_rss": sampler.peak,
@@ -494,6 +522,52 @@ def build_report(
     return "\n".join(lines)
 
 
+def extra_report(samples: list[Sample], ours: dict[str, object]) -> str:
+    """False positives on the extra benign set (never used for tuning; GuardDog not run on it)."""
+    verdicts: list[str] = ours["verdicts"]  # type: ignore[assignment]
+    rows: list[dict[str, object]] = ours["rows"]  # type: ignore[assignment]
+    n = len(samples)
+    sus = [v in ("suspicious", "malicious") for v in verdicts]
+    mal = [v == "malicious" for v in verdicts]
+    errs = sum(v == "error" for v in verdicts)
+    wall = float(ours["wall"])  # type: ignore[arg-type]
+    lines = [
+        f"False positives on {n} other popular sdists never used for tuning "
+        "(`benign-extra.tsv` from `benchmarks/fetch_more_benign.py`: the next most downloaded "
+        "projects not in `benign.tsv` plus a seeded draw from ranks 1,000-15,000; snakewarden "
+        f"only, GuardDog is not run on them; `{ours['cmd']}`, {wall:.0f} s): "
+        f"suspicious or worse {_pct(sum(sus) / n)} ({sum(sus)}/{n}), "
+        f"malicious {_pct(sum(mal) / n)} ({sum(mal)}/{n}); verdict `error`: {errs}.",
+        "",
+    ]
+    for level, flags in (("suspicious or worse", sus), ("malicious", mal)):
+        fps = [(s, r) for s, r, f in zip(samples, rows, flags, strict=True) if f]
+        lines.append(f"False positives on the extra set at `{level}` ({len(fps)}):")
+        lines.append("")
+        if not fps:
+            lines.append("- none")
+        for s, r in fps:
+            findings: list[dict[str, object]] = r["findings"]  # type: ignore[assignment]
+            top = Counter(str(f["rule"]) for f in findings)
+            rules = ", ".join(f"`{k}`" + (f" x{c}" if c > 1 else "") for k, c in top.most_common(5))
+            lines.append(f"- {s.label} ({r['verdict']}, score {r['score']}): {rules}")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def run_extra(jobs: int) -> str | None:
+    extra = load_extra()
+    if not extra:
+        print(
+            f"no extra benign set at {EXTRA_MANIFEST} (benchmarks/fetch_more_benign.py fetches it)",
+            file=sys.stderr,
+        )
+        return None
+    print(f"{len(extra)} extra benign sdists", file=sys.stderr)
+    ours = run_snakewarden(extra, jobs, tag="snakewarden-extra", targets="targets-extra")
+    return extra_report(extra, ours)
+
+
 def write_section(body: str) -> None:
     path = REPO / "BENCHMARKS.md"
     text = path.read_text()
@@ -510,8 +584,11 @@ def write_section(body: str) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--only", choices=("guarddog", "snakewarden", "ast"), default=None)
+    ap.add_argument("--only", choices=("guarddog", "snakewarden", "ast", "extra"), default=None)
     ap.add_argument("--skip-guarddog", action="store_true", help="leave GuardDog out")
+    ap.add_argument(
+        "--skip-extra", action="store_true", help="leave out the extra benign set's false positives"
+    )
     ap.add_argument("--write", action="store_true", help="write the section of BENCHMARKS.md")
     ap.add_argument(
         "--recheck",
@@ -521,6 +598,12 @@ def main() -> int:
         help="re-time N cached GuardDog scans at the current load (default 60; 0: skip)",
     )
     args = ap.parse_args()
+    if args.only == "extra":
+        summary = run_extra(args.jobs)
+        if summary is None:
+            return 3
+        print(summary)
+        return 0
     samples = load_samples()
     print(f"{len(samples)} samples", file=sys.stderr)
     if args.only == "guarddog":
@@ -556,6 +639,10 @@ def main() -> int:
                 f"re-timed in this run ({'; '.join(parts)}) and GuardDog's figures in the table "
                 "are its cached times scaled by those ratios, per class."
             )
+    if not args.skip_extra:
+        extra = run_extra(args.jobs)
+        if extra is not None:
+            report += "\n\n" + extra
     cpu = platform.processor() or platform.machine()
     body = (
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} cores "

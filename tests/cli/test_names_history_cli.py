@@ -86,13 +86,16 @@ def test_compromised_release_of_a_real_project_is_malicious_with_history(
 
     code, out, _ = run_cli(str(compromised), "--format", "jsonl", "--jobs", "1")
     alone = results(out)[0]
-    assert alone["verdict"] != "malicious"
+    # an install-time beacon with the host name is flagged on its own...
+    assert alone["verdict"] in ("suspicious", "malicious")
 
     code, out, _ = run_cli(
         str(compromised), "--history", "--index-url", url, "--format", "jsonl", "--jobs", "1"
     )
     judged = results(out)[0]
+    # ...and the history says it is new in this release of a long-lived project
     assert judged["verdict"] == "malicious", judged
+    assert judged["score"] >= alone["score"]
     assert code == 1
     new_code = [f for f in judged["findings"] if f["category"] == "history.install-code.new"]
     assert new_code

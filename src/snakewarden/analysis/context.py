@@ -13,10 +13,10 @@ import ast
 import re
 import tomllib
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from snakewarden.analysis.facts import CallFact, Facts, collect_facts
+from snakewarden.analysis.facts import CONSTRUCTORS, CallFact, Facts, collect_facts
 from snakewarden.analysis.signatures import YaraHit, scan_bytes
 from snakewarden.artifacts.model import Artifact, Member
 from snakewarden.core.models import Finding, Phase, Severity
@@ -102,6 +102,10 @@ class SourceFile:
     _lines: list[str] | None = None
     _groups: dict[int, list[CallFact]] | None = None
     _doc_lines: set[int] | None = None
+    #: Scopes that code elsewhere in the package runs (see ``ScanContext.link``), with the phase
+    #: it runs them at; filled on the first ``phase`` query.
+    _entered: dict[int, Phase] | None = None
+    _owner: ScanContext | None = None
 
     def groups(self) -> dict[int, list[CallFact]]:
         """Calls grouped by their outermost function (0 = module level), computed once."""
@@ -151,16 +155,37 @@ class SourceFile:
         return lineno in self._doc_lines
 
     def phase(self, scope: int) -> Phase:
-        """When the code in ``scope`` runs."""
+        """When the code in ``scope`` runs: by the file's role, what its module level reaches,
+        and what other files of the package run of it (``ScanContext.link``)."""
         base = self.base_phase
         if base is not Phase.IMPORT:
             return base
         facts = self.facts
         if facts is None:
             return Phase.IMPORT
-        if scope in facts.reachable():
+        entered = self.entered().get(scope)
+        if entered is not None and entered is not Phase.IMPORT:
+            return entered
+        if entered is Phase.IMPORT or scope in facts.reachable():
             return Phase.IMPORT
         return Phase.RUNTIME
+
+    def entered(self) -> dict[int, Phase]:
+        """Scopes of this file that other files run, and when (install, start-up, import)."""
+        if self._entered is None:
+            if self._owner is None:
+                self._entered = {}
+            else:
+                self._owner.link()
+        return self._entered if self._entered is not None else {}
+
+    @property
+    def install_time(self) -> bool:
+        """True when the whole file runs on install or at start-up: setup.py, an in-tree
+        backend, a .pth, or a script or module that setup.py runs or imports."""
+        if self.base_phase in (Phase.INSTALL, Phase.STARTUP):
+            return True
+        return self.entered().get(0) in (Phase.INSTALL, Phase.STARTUP)
 
     def line(self, lineno: int) -> str:
         """The stripped source line ``lineno`` (1-based), shortened for evidence."""
@@ -195,12 +220,14 @@ class ScanContext:
     artifact: Artifact
     _sources: list[SourceFile] | None = None
     _yara: dict[str, list[YaraHit]] = field(default_factory=dict)
+    _code_hits: list[tuple[Member, list[YaraHit]]] | None = None
     _backend_paths: set[str] | None = None
     _by_path: dict[str, SourceFile] | None = None
     _package_dirs: set[str] | None = None
     _own: int | None = None
     _small: bool | None = None
     _read_all: bool | None = None
+    _linked: bool = False
 
     def source(self, member: Member) -> SourceFile | None:
         """The analysed source of ``member``, if it is one."""
@@ -342,8 +369,41 @@ class ScanContext:
                 ):
                     continue
                 found.append(SourceFile(m, self.relative(m), role, m.data, self.small()))
+            for src in found:
+                src._owner = self
             self._sources = found
         return self._sources
+
+    def link(self) -> None:
+        """Follow code across the package's files: which of their scopes other files run, when.
+
+        setup.py (an in-tree backend, a .pth) runs at install (start-up) the files and modules
+        it executes (``subprocess.run([sys.executable, "post.py"])``, ``exec(open("post.py")
+        .read())``, ``runpy``, ``__import__("pkg.hook")``); a package's import-time code, and
+        code so executed, runs what it calls of other modules (``from .core import start;
+        start()``). What setup.py merely imports or calls of the package is not followed: that
+        is build tooling in most projects. Each file records the scopes so entered with the
+        strongest phase; chains of calls are followed for a few rounds.
+        """
+        if self._linked:
+            return
+        self._linked = True
+        sources = self.sources()
+        for src in sources:
+            src._entered = {}
+        index = _ModuleIndex(sources)
+        for _ in range(LINK_ROUNDS):
+            wanted: dict[tuple[int, Phase], tuple[SourceFile, set[int]]] = {}
+            for src in sources:
+                for target, roots, phase in _entries(src, index):
+                    entered = target._entered if target._entered is not None else {}
+                    new = {r for r in roots if _RANK[phase] > _RANK.get(entered.get(r), 0)}
+                    if new:
+                        wanted.setdefault((id(target), phase), (target, set()))[1].update(new)
+            if not wanted:
+                break
+            for (_, phase), (target, scopes) in wanted.items():
+                _enter(target, scopes, phase)
 
     # -- YARA -------------------------------------------------------------------------------
     def yara(self, member: Member) -> list[YaraHit]:
@@ -361,16 +421,268 @@ class ScanContext:
         """Every (member, hit) whose YARA rule is one of ``rules``, over code members (Python,
         .pth, scripts, extensionless files with a shebang) or, with ``code_only=False``, all."""
         wanted = set(rules)
-        for m in self.artifact.members:
-            if code_only and not is_code(m):
-                continue
-            for h in self.yara(m):
+        if code_only:
+            if self._code_hits is None:  # the code members with hits, listed once per scan
+                members = self.artifact.members
+                self._code_hits = [(m, y) for m in members if is_code(m) and (y := self.yara(m))]
+            pairs: Iterable[tuple[Member, list[YaraHit]]] = self._code_hits
+        else:
+            pairs = ((m, self.yara(m)) for m in self.artifact.members)
+        for m, hits in pairs:
+            for h in hits:
                 if h.rule in wanted:
                     yield m, h
 
     # -- findings ---------------------------------------------------------------------------
     def role_for_path(self, member: Member) -> str:
         return self.role_of(member)
+
+
+# -- code across files ----------------------------------------------------------------------------
+
+#: Rounds of ``ScanContext.link`` (each follows one more step of a chain of calls across files).
+LINK_ROUNDS = 4
+#: How strongly a phase counts when several callers reach the same scope.
+_RANK: dict[Phase | None, int] = {Phase.INSTALL: 3, Phase.STARTUP: 3, Phase.IMPORT: 2}
+#: Calls that run a file or module of the package named by a string in their arguments.
+_FILE_RUNNERS = frozenset(
+    {"exec", "execfile", "builtins.exec", "runpy.run_path", "runpy.run_module",
+     "importlib.import_module", "__import__", "importlib.util.spec_from_file_location",
+     "imp.load_source", "importlib.machinery.SourceFileLoader", "os.system", "os.popen",
+     "os.startfile"}
+)  # fmt: skip
+_PROCESS_PREFIXES = ("subprocess.", "os.exec", "os.spawn", "os.posix_spawn", "asyncio.create_sub")
+#: Runners that execute the file as a program (its ``if __name__ == "__main__"`` block runs).
+_AS_MAIN = ("exec", "execfile", "builtins.exec", "runpy.run_path", "os.system", "os.popen")
+_CMD_TOKENS = re.compile(r"[\s'\"]+")
+MAX_LINK_NODES = 300
+
+
+class _ModuleIndex:
+    """The package's analysed modules by dotted name (``pkg.sub.mod``; under ``src/`` or ``lib/``
+    also without that folder) and by file name."""
+
+    def __init__(self, sources: list[SourceFile]) -> None:
+        self.modules: dict[str, SourceFile] = {}
+        self.files: dict[str, list[SourceFile]] = {}
+        for src in sources:
+            if src.role in (Role.TEST, Role.NESTED) or src.member.suffix == ".pth":
+                continue
+            self.files.setdefault(src.rel.rsplit("/", 1)[-1], []).append(src)
+            name = _module_name(src.rel)
+            self.modules.setdefault(name, src)
+            head, _, rest = name.partition(".")
+            if rest and head in ("src", "lib"):
+                self.modules.setdefault(rest, src)
+
+    @staticmethod
+    def pick(cands: list[SourceFile], caller: SourceFile) -> SourceFile:
+        """The candidate beside the caller, else the shallowest."""
+        folder = caller.rel.rsplit("/", 1)[0] if "/" in caller.rel else ""
+        for c in cands:
+            if (c.rel.rsplit("/", 1)[0] if "/" in c.rel else "") == folder:
+                return c
+        return min(cands, key=lambda c: (c.rel.count("/"), c.rel))
+
+    def lookup(self, caller: SourceFile, module: str) -> SourceFile | None:
+        """The module ``module`` as the caller would import it: relative to its own package and
+        the packages above (the dots of relative imports are not kept), then absolute."""
+        package = _module_name(caller.rel)
+        if caller.member.name != "__init__.py":
+            package = package.rpartition(".")[0]
+        while package:
+            found = self.modules.get(f"{package}.{module}")
+            if found is not None:
+                return found
+            package = package.rpartition(".")[0]
+        return self.modules.get(module)
+
+    def resolve(
+        self, caller: SourceFile, dotted: str, depth: int = 0
+    ) -> Iterator[tuple[SourceFile, list[int]]]:
+        """The scopes that ``dotted`` (a module, or a function or class of one) names."""
+        parts = dotted.split(".")
+        for k in range(len(parts), 0, -1):
+            target = self.lookup(caller, ".".join(parts[:k]))
+            if target is None:
+                continue
+            facts = target.facts
+            if target is caller or facts is None:
+                return
+            rest = parts[k:]
+            yield target, [0]
+            if not rest:
+                return
+            roots = _named_scopes(facts, rest)
+            if roots:
+                yield target, roots
+            elif depth < 2 and rest[0] in facts.imports:
+                # re-exported (``from .core import start`` in the package's __init__.py)
+                yield from self.resolve(target, facts.imports[rest[0]], depth + 1)
+            return
+
+    def files_named(self, caller: SourceFile, text: str) -> Iterator[tuple[SourceFile, bool]]:
+        """Files of the package that a command or path string names (``python post.py``,
+        ``-m pkg.post``), each with whether it runs as the main program."""
+        tokens = [t for t in _CMD_TOKENS.split(text) if t]
+        for i, tok in enumerate(tokens):
+            if tok.endswith((".py", ".pyw")):
+                path = tok.replace("\\", "/").lstrip("./")
+                cands = self.files.get(path.rsplit("/", 1)[-1], [])
+                best = [c for c in cands if c.rel.endswith(path)] or cands
+                if best:
+                    yield self.pick(best, caller), True
+            elif i > 0 and tokens[i - 1] == "-m" and tok in self.modules:
+                yield self.modules[tok], True
+
+
+def _module_name(rel: str) -> str:
+    """``pkg/sub/mod.py`` -> ``pkg.sub.mod``; ``pkg/__init__.py`` -> ``pkg``."""
+    parts = rel.removesuffix(".pyw").removesuffix(".py").split("/")
+    if len(parts) > 1 and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _named_scopes(facts: Facts, rest: list[str]) -> list[int]:
+    """The top-level function ``rest[0]``, or the class ``rest[0]``: its method ``rest[1]``, or
+    (a call of the class) its body and constructors."""
+    out: list[int] = []
+    for sid in facts.scopes[0].children if facts.scopes else []:
+        sc = facts.scopes[sid]
+        if sc.name != rest[0] or sc.kind not in ("function", "class"):
+            continue
+        out.append(sid)
+        if sc.kind == "class":
+            wanted = rest[1:2] or CONSTRUCTORS
+            out.extend(
+                c
+                for c in sc.children
+                if facts.scopes[c].kind == "function" and facts.scopes[c].name in wanted
+            )
+    return out
+
+
+def _caller_phase(src: SourceFile, scope: int, strict: set[int]) -> Phase | None:
+    """When code in ``scope`` of ``src`` runs unasked (None: only when called by a user, or in
+    tests, dev scripts and nested archives unless something runs them). Import-time code is
+    what module level reaches by plain names (``strict``): the loose closure of
+    ``Facts.reachable`` would make most of a library import-time once followed across files."""
+    base = src.base_phase
+    if src.role == Role.SETUP:
+        return base if scope in strict else None
+    if base is not Phase.IMPORT:
+        return base
+    entered = (src._entered or {}).get(scope)
+    if entered is not None or src.role in (Role.TEST, Role.SCRIPT, Role.NESTED):
+        return entered
+    return Phase.IMPORT if scope in strict else None
+
+
+#: setuptools commands that ``pip install`` (or a build of the sdist) runs.
+PIP_COMMANDS = frozenset(
+    {"install", "develop", "egg_info", "bdist_wheel", "build", "build_py", "build_ext",
+     "build_clib", "build_scripts", "sdist", "dist_info", "editable_wheel", "install_lib",
+     "install_scripts", "install_data", "install_headers", "install_egg_info", "bdist_egg",
+     "easy_install"}
+)  # fmt: skip
+
+
+def _setup_runs(facts: Facts) -> set[int]:
+    """The scopes of setup.py that pip runs: module level and what it calls, and the methods of
+    the commands pip invokes (``class PostInstall(install)``), not custom commands that only a
+    developer runs (``python setup.py import_data``)."""
+    commands: set[str] = set()
+    for _ in range(2):  # a command deriving from another one of the file
+        for name, bases, _line, _scope in facts.class_bases:
+            if any(b.rsplit(".", 1)[-1] in PIP_COMMANDS or b in commands for b in bases):
+                commands.add(name)
+    roots = [0]
+    for sc in facts.scopes:
+        if sc.kind == "class" and sc.name in commands:
+            roots.extend(c for c in sc.children if facts.scopes[c].kind == "function")
+    return facts.reachable_from(roots, strict=True)
+
+
+def _entries(src: SourceFile, index: _ModuleIndex) -> Iterator[tuple[SourceFile, list[int], Phase]]:
+    """(file, scopes, phase) that code of ``src`` running unasked enters elsewhere."""
+    facts = src.facts
+    if facts is None:
+        return
+    phases: dict[int, Phase | None] = {}
+    strict: set[int] = set()
+    if src.role in (Role.INIT, Role.MODULE):
+        strict = facts.reachable_from([0], strict=True)
+    elif src.role == Role.SETUP:
+        strict = _setup_runs(facts)
+
+    def phase_of(scope: int) -> Phase | None:
+        if scope not in phases:
+            phases[scope] = _caller_phase(src, scope, strict)
+        return phases[scope]
+
+    # What setup.py itself imports or calls of the package is mostly build tooling (version
+    # helpers, compiler and code-generation scripts): only the files it executes count.
+    setup = src.base_phase is not Phase.IMPORT
+    for call in facts.calls:
+        at = phase_of(call.scope)
+        if at is None:
+            continue
+        if not setup and call.raw.split(".", 1)[0] in facts.imports:
+            # a function (or class) of another module, called: ``start()``, ``pkg.core.start()``
+            for target, roots in index.resolve(src, call.name):
+                yield target, roots, at
+        if call.name in _FILE_RUNNERS or call.name.startswith(_PROCESS_PREFIXES):
+            yield from _files_run(src, call, index, at)
+
+
+def _files_run(
+    src: SourceFile, call: CallFact, index: _ModuleIndex, at: Phase
+) -> Iterator[tuple[SourceFile, list[int], Phase]]:
+    """The package's files that ``call`` executes (a script, ``exec`` of a file, ``runpy``)."""
+    as_program = call.name in _AS_MAIN or call.name.startswith(_PROCESS_PREFIXES)
+    for text in _literals(call.node):
+        for target, as_main in index.files_named(src, text):
+            tfacts = target.facts
+            if target is src or tfacts is None:
+                continue
+            roots = [0]
+            if as_main and as_program:
+                roots += [c for c in tfacts.scopes[0].children if tfacts.scopes[c].kind == "main"]
+            yield target, roots, at
+        if call.name in ("runpy.run_module", "importlib.import_module", "__import__"):
+            for target, roots in index.resolve(src, text):
+                yield target, roots, at
+
+
+def _literals(node: ast.Call) -> list[str]:
+    """String constants among a call's arguments (a bounded walk)."""
+    out: list[str] = []
+    stack: list[ast.AST] = [*node.args, *(kw.value for kw in node.keywords)]
+    seen = 0
+    while stack and seen < MAX_LINK_NODES:
+        cur = stack.pop()
+        seen += 1
+        if isinstance(cur, ast.Constant) and isinstance(cur.value, str):
+            if len(cur.value) < 500:
+                out.append(cur.value)
+            continue
+        stack.extend(ast.iter_child_nodes(cur))
+    return out
+
+
+def _enter(target: SourceFile, roots: set[int], phase: Phase) -> None:
+    """Record that ``roots`` of ``target`` (and what they reach) run at ``phase``."""
+    facts = target.facts
+    if facts is None or target._entered is None:
+        return
+    # module level (an import) runs as usual; functions entered from elsewhere run what they
+    # call by name (not every method their attribute calls could mean)
+    closure = facts.reachable_from([0]) if 0 in roots else set()
+    closure |= facts.reachable_from(sorted(roots - {0}), strict=True)
+    for sid in closure:
+        if _RANK[phase] > _RANK.get(target._entered.get(sid), 0):
+            target._entered[sid] = phase
 
 
 CODE_SUFFIXES = frozenset(

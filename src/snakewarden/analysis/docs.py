@@ -29,9 +29,13 @@ functions nothing calls at import 0.3; tests, docs, examples and scripts outside
 0.15–0.3. Some behaviours keep a floor wherever they sit (a reverse shell is damning in any
 function).
 
-**Score.** Per file, a noisy-OR over rules (each rule: its heaviest finding plus a quarter of
-the next); per package, the top file counts fully, the second half, the next three a fifth.
-Package-wide findings (archive structure, metadata, names, history) join at full weight.
+**Score.** Per rule and file, the heaviest finding plus a quarter of the next. For the rules
+it was trained on, a learned logistic model weighs each rule's evidence in the top file, in other
+files and package-wide (weights >= 0, learned by `benchmarks/train_scorer.py` on the dev
+malware corpus against popular sdists, cross-validated by campaign; see
+`src/snakewarden/analysis/scorer_weights.py` for the weights and the figures). Findings of other
+sources (metadata, names, history, provenance) combine by noisy-OR: per package the top file
+counts fully, the second half, the next three a fifth, package-wide findings at full weight.
 `suspicious` at score >= {SUSPICIOUS_AT}, `malicious` at >= {MALICIOUS_AT}.
 
 | id | severity | category | description |

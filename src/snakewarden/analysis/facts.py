@@ -16,13 +16,22 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["CallFact", "Facts", "Scope", "StringFact", "collect_facts", "dotted"]
+__all__ = ["Assignment", "CallFact", "Facts", "Scope", "StringFact", "collect_facts", "dotted"]
 
 #: Bounds that keep a hostile module from making the walk slow or huge.
 MAX_NODES = 400_000
 MAX_STRINGS = 20_000
 MAX_CALLS = 50_000
+MAX_ASSIGNS = 20_000
+#: The methods that calling a class runs.
+CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__"})
+#: Calls that run the function they are handed, now or soon (a thread, a timer, at exit).
+STARTERS = frozenset(
+    {"threading.Thread", "threading.Timer", "multiprocessing.Process", "atexit.register",
+     "asyncio.run", "_thread.start_new_thread", "thread.start_new_thread"}
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -60,6 +69,16 @@ class StringFact:
 
 
 @dataclass(slots=True)
+class Assignment:
+    """``name = value`` (a plain name target) in a scope."""
+
+    name: str
+    line: int
+    scope: int
+    value: ast.expr
+
+
+@dataclass(slots=True)
 class Facts:
     imports: dict[str, str] = field(default_factory=dict)  # local alias -> dotted target
     modules: set[str] = field(default_factory=set)  # every module imported, dotted
@@ -69,6 +88,7 @@ class Facts:
     scopes: list[Scope] = field(default_factory=list)
     class_bases: list[tuple[str, tuple[str, ...], int, int]] = field(default_factory=list)
     decorators: list[tuple[str, int, int]] = field(default_factory=list)  # (resolved, line, scope)
+    assignments: list[Assignment] = field(default_factory=list)  # in walk order, not by line
     truncated: bool = False
     _reachable: set[int] | None = None
 
@@ -82,14 +102,25 @@ class Facts:
 
     def reachable(self) -> set[int]:
         """Scopes that run when the module runs (the module, what it calls, transitively)."""
-        if self._reachable is not None:
-            return self._reachable
+        if self._reachable is None:
+            self._reachable = self.reachable_from([0] if self.scopes else [])
+        return self._reachable
+
+    def reachable_from(self, roots: list[int], *, strict: bool = False) -> set[int]:
+        """Scopes that run when the scopes ``roots`` run (what they call, transitively).
+
+        By default every function or class the code names counts (``self.x()`` reaches every
+        method ``x``; a called class, its constructors). ``strict`` follows only plain names of
+        top-level functions and calls of nested ones, and a called class runs only its constructors:
+        for entry points found elsewhere, where the loose closure would reach most of a module.
+        """
         by_name: dict[str, list[int]] = {}
         for s in self.scopes:
             if s.kind in ("function", "class"):
                 by_name.setdefault(s.name, []).append(s.id)
         seen: set[int] = set()
-        todo = [0] if self.scopes else []
+        todo = list(roots)
+        started = self._started() if strict else {}
         while todo:
             sid = todo.pop()
             if sid in seen:
@@ -98,19 +129,70 @@ class Facts:
             scope = self.scopes[sid]
             # a class body runs when its parent runs
             todo.extend(c for c in scope.children if self.scopes[c].kind == "class")
+            if strict:
+                todo.extend(self._strict_targets(scope, started.get(sid, set())))
+                continue
             for name in scope.names | scope.attrs:
                 for target in by_name.get(name, ()):
                     if target not in seen:
                         todo.append(target)
-                        # a class's methods run when it is instantiated (called), not when named
-                        if self.scopes[target].kind == "class" and name in scope.called:
-                            todo.extend(
-                                c
-                                for c in self.scopes[target].children
-                                if self.scopes[c].kind == "function"
-                            )
-        self._reachable = seen
+                    # a class's constructor runs when it is called, not when named (whether or
+                    # not the class was reached before: the result must not depend on order);
+                    # other methods run when named (``self.x()``)
+                    if self.scopes[target].kind == "class" and name in scope.called:
+                        todo.extend(
+                            c
+                            for c in self.scopes[target].children
+                            if self.scopes[c].kind == "function"
+                            and self.scopes[c].name in CONSTRUCTORS
+                        )
         return seen
+
+    def _started(self) -> dict[int, set[str]]:
+        """Per scope, the plain names handed to a ``STARTERS`` call (``Thread(target=f)``)."""
+        out: dict[int, set[str]] = {}
+        for c in self.calls:
+            if c.name in STARTERS:
+                args = [*c.node.args, *(kw.value for kw in c.node.keywords)]
+                out.setdefault(c.scope, set()).update(a.id for a in args if isinstance(a, ast.Name))
+        return out
+
+    def _strict_targets(self, scope: Scope, started: set[str]) -> list[int]:
+        """What ``scope`` runs by plain name (see ``reachable_from``)."""
+        visible = {0, scope.id, scope.parent}
+        out: list[int] = []
+        for cid in {c for v in visible if v >= 0 for c in self.scopes[v].children}:
+            target = self.scopes[cid]
+            if target.name not in scope.names:
+                continue
+            if target.kind == "function" and (
+                target.name in scope.called or target.name in started
+            ):
+                # named only (a callback registered, a decorator's wrapper returned): not run
+                out.append(cid)
+            elif target.kind == "class" and target.name in scope.called:
+                out.append(cid)
+                out.extend(
+                    c
+                    for c in target.children
+                    if self.scopes[c].kind == "function" and self.scopes[c].name in CONSTRUCTORS
+                )
+        return out
+
+    def assigned(self, name: str, scope: int, line: int) -> ast.expr | None:
+        """The value last assigned to ``name`` before ``line`` in ``scope``, else at module
+        level (a constant the function uses)."""
+        local: Assignment | None = None
+        module: Assignment | None = None
+        for a in self.assignments:
+            if a.name != name:
+                continue
+            if a.scope == scope and a.line <= line and (local is None or a.line > local.line):
+                local = a
+            elif a.scope == 0 and (module is None or a.line > module.line):
+                module = a
+        found = local or module
+        return found.value if found is not None else None
 
     def doc_lines(self) -> set[int]:
         """Lines covered by bare string statements (docstrings): text, not code."""
@@ -142,9 +224,24 @@ def dotted(node: ast.AST) -> str:
         parts.append(cur.id)
     elif isinstance(cur, ast.Constant) and isinstance(cur.value, str | bytes):
         parts.append("str")
+    elif parts and (module := _imported_module(cur)):
+        parts.append(module)  # __import__("os").system -> os.system
     else:
         parts.append("?")
     return ".".join(reversed(parts))
+
+
+def _imported_module(node: ast.AST) -> str | None:
+    """``m`` for ``__import__("m")`` or ``importlib.import_module("m")`` (a literal name)."""
+    if not isinstance(node, ast.Call) or len(node.args) != 1:
+        return None
+    func, arg = node.func, node.args[0]
+    named = (isinstance(func, ast.Name) and func.id == "__import__") or (
+        isinstance(func, ast.Attribute) and func.attr == "import_module"
+    )
+    if named and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return arg.value if arg.value.replace(".", "").replace("_", "").isalnum() else None
+    return None
 
 
 def _is_main_guard(node: ast.If) -> bool:
@@ -163,54 +260,179 @@ def _is_main_test(test: ast.expr) -> bool:
     return has_name and has_main
 
 
+#: Node types the walk steps over without counting them (contexts, operators, ``pass``).
+_SKIPPED = frozenset(
+    t
+    for base in (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+    for t in base.__subclasses__()
+) | {ast.Pass}
+#: Fields that only ever hold a skipped node (never walked into).
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops"})
+#: Per node type, the fields that may hold child nodes (filled on first sight of the type).
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+_FunctionDef, _AsyncFunctionDef, _ClassDef = ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef
+_Name, _Constant, _Attribute, _Call, _Expr = (
+    ast.Name,
+    ast.Constant,
+    ast.Attribute,
+    ast.Call,
+    ast.Expr,
+)
+_If, _Import, _ImportFrom, _JoinedStr = ast.If, ast.Import, ast.ImportFrom, ast.JoinedStr
+_Assign = ast.Assign
+_FormattedValue, _AST = ast.FormattedValue, ast.AST
+
+
+def _dotted(node: Any) -> str:
+    """``dotted`` for the parser's own nodes (exact types), on the walk's hot path."""
+    t = type(node)
+    if t is _Name:
+        name: str = node.id
+        return name
+    if t is _Attribute and type(node.value) is _Name:
+        return f"{node.value.id}.{node.attr}"
+    return dotted(node)
+
+
+def _child_fields(t: type) -> tuple[str, ...]:
+    fields = tuple(f for f in getattr(t, "_fields", ()) if f not in _SKIPPED_FIELDS)
+    _CHILD_FIELDS[t] = fields
+    return fields
+
+
 def collect_facts(tree: ast.Module) -> Facts:
-    """Walk ``tree`` once and return its facts (bounded by ``MAX_NODES``)."""
+    """Walk ``tree`` once and return its facts (bounded by ``MAX_NODES``).
+
+    The walk is a loop over an explicit stack that dispatches on the exact node type (the
+    parser builds no subclasses); the order in which nodes are visited, and so the order of
+    the facts, is that of a depth-first walk taking children in field order.
+    """
     facts = Facts()
-    facts.scopes.append(Scope(0, "module", "", -1, 1))
-    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    scopes = facts.scopes
+    strings = facts.strings
+    scopes.append(Scope(0, "module", "", -1, 1))
+    stack: list[tuple[Any, int]] = [(tree, 0)]
+    push = stack.append
+    pop = stack.pop
     visited = 0
     raw_calls: list[tuple[str, int, int, ast.Call]] = []
     raw_attrs: list[tuple[str, int, int]] = []
     raw_bases: list[tuple[str, tuple[str, ...], int, int]] = []
     raw_decos: list[tuple[str, int, int]] = []
-    skip = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.Pass)
+    assigns = facts.assignments
+    skipped = _SKIPPED
+    child_fields = _CHILD_FIELDS
     while stack:
-        node, sid = stack.pop()
-        if isinstance(node, skip):
+        node, sid = pop()
+        t = type(node)
+        if t in skipped:
             continue
         visited += 1
         if visited > MAX_NODES:
             facts.truncated = True
             break
-        scope = facts.scopes[sid]
-        line = getattr(node, "lineno", 0)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            kind = "class" if isinstance(node, ast.ClassDef) else "function"
-            new = Scope(len(facts.scopes), kind, node.name, sid, line)
-            facts.scopes.append(new)
+        if t is _Name:
+            scopes[sid].names.add(node.id)
+            continue
+        if t is _Constant:
+            value = node.value
+            if isinstance(value, str):
+                if len(strings) < MAX_STRINGS:
+                    end = node.end_lineno or node.lineno
+                    strings.append(StringFact(value, node.lineno, sid, False, end))
+            elif isinstance(value, bytes) and len(strings) < MAX_STRINGS:
+                end = node.end_lineno or node.lineno
+                strings.append(StringFact(value.decode("latin-1"), node.lineno, sid, True, end))
+            continue
+        if t is _Attribute:
+            scope = scopes[sid]
+            raw_attrs.append((_dotted(node), node.lineno, sid))
+            scope.attrs.add(node.attr)
+            cur = node
+            while type(cur) is _Attribute:
+                cur = cur.value
+            if type(cur) is _Name:
+                scope.names.add(cur.id)
+            else:
+                push((cur, sid))
+            continue
+        if t is _Call:
+            scope = scopes[sid]
+            func = node.func
+            if len(raw_calls) < MAX_CALLS:
+                raw_calls.append((_dotted(func), node.lineno, sid, node))
+            # Walk the callee's receiver (not the attribute chain itself, recorded as the call).
+            if type(func) is _Attribute:
+                scope.attrs.add(func.attr)
+                cur = func
+                while type(cur) is _Attribute:
+                    cur = cur.value
+                if type(cur) is _Name:
+                    scope.names.add(cur.id)
+                else:
+                    push((cur, sid))
+            elif type(func) is _Name:
+                scope.names.add(func.id)
+                scope.called.add(func.id)
+            else:
+                push((func, sid))
+            for kw in reversed(node.keywords):
+                push((kw.value, sid))
+            for arg in reversed(node.args):
+                push((arg, sid))
+            continue
+        if t is _Expr and type(node.value) is _Constant:
+            value = node.value.value
+            if isinstance(value, str) and len(strings) < MAX_STRINGS:
+                line = node.lineno
+                end = node.end_lineno or line
+                strings.append(StringFact(value, line, sid, False, end, True))
+            continue
+        if t is _FunctionDef or t is _AsyncFunctionDef or t is _ClassDef:
+            scope = scopes[sid]
+            line = node.lineno
+            new = Scope(
+                len(scopes),
+                "class" if t is _ClassDef else "function",
+                node.name,
+                sid,
+                line,
+            )
+            scopes.append(new)
             scope.children.append(new.id)
             for deco in node.decorator_list:
-                target = deco.func if isinstance(deco, ast.Call) else deco
-                raw_decos.append((dotted(target), line, new.id))
-                stack.append((deco, sid))
-            if isinstance(node, ast.ClassDef):
-                bases = tuple(dotted(b) for b in node.bases)
-                raw_bases.append((node.name, bases, line, sid))
-                stack.extend((b, sid) for b in node.bases)
-                stack.extend((kw.value, sid) for kw in node.keywords)
+                target = deco.func if type(deco) is _Call else deco
+                raw_decos.append((_dotted(target), line, new.id))
+                push((deco, sid))
+            if t is _ClassDef:
+                bases = node.bases
+                raw_bases.append((node.name, tuple(_dotted(b) for b in bases), line, sid))
+                for b in bases:
+                    push((b, sid))
+                for kw in node.keywords:
+                    push((kw.value, sid))
             else:
-                defaults = (*node.args.defaults, *node.args.kw_defaults)
-                stack.extend((d, sid) for d in defaults if d is not None)
-            stack.extend((child, new.id) for child in reversed(node.body))
+                args = node.args
+                for d in (*args.defaults, *args.kw_defaults):
+                    if d is not None:
+                        push((d, sid))
+            nid = new.id
+            for child in reversed(node.body):
+                push((child, nid))
             continue
-        if isinstance(node, ast.If) and scope.kind == "module" and _is_main_guard(node):
-            new = Scope(len(facts.scopes), "main", "__main__", sid, line)
-            facts.scopes.append(new)
+        if t is _If and scopes[sid].kind == "module" and _is_main_guard(node):
+            scope = scopes[sid]
+            new = Scope(len(scopes), "main", "__main__", sid, node.lineno)
+            scopes.append(new)
             scope.children.append(new.id)
-            stack.extend((child, new.id) for child in reversed(node.body))
-            stack.extend((child, sid) for child in reversed(node.orelse))
+            nid = new.id
+            for child in reversed(node.body):
+                push((child, nid))
+            for child in reversed(node.orelse):
+                push((child, sid))
             continue
-        if isinstance(node, ast.Import):
+        if t is _Import:
             for alias in node.names:
                 facts.modules.add(alias.name)
                 if alias.asname:
@@ -219,72 +441,45 @@ def collect_facts(tree: ast.Module) -> Facts:
                     head = alias.name.split(".", 1)[0]
                     facts.imports.setdefault(head, head)
             continue
-        if isinstance(node, ast.ImportFrom):
-            base = ("." * node.level) + (node.module or "")
-            if node.module:
-                facts.modules.add(node.module)
+        if t is _ImportFrom:
+            module = node.module
+            base = ("." * node.level) + (module or "")
+            if module:
+                facts.modules.add(module)
             for alias in node.names:
                 if alias.name == "*":
                     continue
-                facts.imports[alias.asname or alias.name] = f"{base}.{alias.name}".lstrip(".")
-                facts.modules.add(f"{base}.{alias.name}".lstrip("."))
+                full = f"{base}.{alias.name}".lstrip(".")
+                facts.imports[alias.asname or alias.name] = full
+                facts.modules.add(full)
             continue
-        if isinstance(node, ast.Call):
-            raw = dotted(node.func)
-            if len(raw_calls) < MAX_CALLS:
-                raw_calls.append((raw, line, sid, node))
-            # Walk the callee's receiver (not the attribute chain itself, recorded as the call).
-            func = node.func
-            while isinstance(func, ast.Attribute):
-                func = func.value
-            if isinstance(func, ast.Name):
-                scope.names.add(func.id)
-                if func is node.func:
-                    scope.called.add(func.id)
-            else:
-                stack.append((func, sid))
-            if isinstance(node.func, ast.Attribute):
-                scope.attrs.add(node.func.attr)
-            stack.extend((kw.value, sid) for kw in reversed(node.keywords))
-            stack.extend((arg, sid) for arg in reversed(node.args))
-            continue
-        if isinstance(node, ast.Attribute):
-            raw_attrs.append((dotted(node), line, sid))
-            scope.attrs.add(node.attr)
-            cur: ast.AST = node
-            while isinstance(cur, ast.Attribute):
-                cur = cur.value
-            if isinstance(cur, ast.Name):
-                scope.names.add(cur.id)
-            else:
-                stack.append((cur, sid))
-            continue
-        if isinstance(node, ast.Name):
-            scope.names.add(node.id)
-            continue
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-            value = node.value.value
-            if isinstance(value, str) and len(facts.strings) < MAX_STRINGS:
-                end = getattr(node, "end_lineno", None) or line
-                facts.strings.append(StringFact(value, line, sid, False, end, True))
-            continue
-        if isinstance(node, ast.Constant):
-            value = node.value
-            end = getattr(node, "end_lineno", None) or line
-            if isinstance(value, str) and len(facts.strings) < MAX_STRINGS:
-                facts.strings.append(StringFact(value, line, sid, False, end))
-            elif isinstance(value, bytes) and len(facts.strings) < MAX_STRINGS:
-                facts.strings.append(StringFact(value.decode("latin-1"), line, sid, True, end))
-            continue
-        if isinstance(node, ast.JoinedStr):
+        if t is _JoinedStr:
             # f-strings: keep the literal parts joined, so URLs and paths stay visible.
-            parts = [v.value for v in node.values if isinstance(v, ast.Constant)]
-            text = "".join(p for p in parts if isinstance(p, str))
-            if text and len(facts.strings) < MAX_STRINGS:
-                facts.strings.append(StringFact(text, line, sid))
-            stack.extend((v.value, sid) for v in node.values if isinstance(v, ast.FormattedValue))
+            values = node.values
+            text = "".join(
+                v.value for v in values if type(v) is _Constant and isinstance(v.value, str)
+            )
+            if text and len(strings) < MAX_STRINGS:
+                strings.append(StringFact(text, node.lineno, sid))
+            for v in values:
+                if type(v) is _FormattedValue:
+                    push((v.value, sid))
             continue
-        stack.extend((child, sid) for child in ast.iter_child_nodes(node))
+        if t is _Assign and len(assigns) < MAX_ASSIGNS:
+            for target in node.targets:
+                if type(target) is _Name:
+                    assigns.append(Assignment(target.id, node.lineno, sid, node.value))
+        fields = child_fields.get(t)
+        if fields is None:
+            fields = _child_fields(t)
+        for name in fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, _AST):
+                        push((item, sid))
+            elif isinstance(value, _AST):
+                push((value, sid))
     for raw, line, sid, node in raw_calls:
         facts.calls.append(CallFact(facts.resolve(raw), raw, line, sid, node))
     facts.calls.sort(key=lambda c: c.line)
@@ -294,5 +489,5 @@ def collect_facts(tree: ast.Module) -> Facts:
         for name, bases, line, sid in raw_bases
     ]
     facts.decorators = [(facts.resolve(raw), line, sid) for raw, line, sid in raw_decos]
-    facts.strings.sort(key=lambda s: s.line)
+    strings.sort(key=lambda s: s.line)
     return facts

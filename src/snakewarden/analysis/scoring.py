@@ -2,29 +2,51 @@
 
 Each finding's ``weight`` already says how much it counts where it sits (rules scale their base
 weight by the phase: install and start-up code count fully, import-time code less, code inside
-functions nothing calls least; see ``context.phase_factor``). The score combines them in three
-steps, all explainable from the findings:
+functions nothing calls least; see ``context.phase_factor``).
 
-1. per rule and file, the heaviest finding counts, plus a quarter of the second heaviest (the
-   same behaviour in several places is a little more convincing, never much more);
-2. per file, a noisy-OR over rules, ``1 - prod(1 - s)``: behaviours that meet in one file
-   (a host-name lookup, a network send and an install hook) reinforce each other;
-3. per package, the file that scores highest counts fully, the second half, the next three a
-   fifth (and no more files):
-   malware concentrates its behaviour, while a big library spreads many weak, unrelated signals
-   over many files. Findings about the whole package (archive structure, metadata, name,
-   history: those without a file) join the top file at full weight.
+**Strength of a rule** (per file): its heaviest finding, plus a quarter of the second heaviest
+(the same behaviour in several places is a little more convincing, never much more). A
+strength ``s`` is turned into an amount of evidence ``-log(1 - s)``, so that adding amounts is a
+noisy-OR of strengths.
 
-Verdict thresholds: ``MALICIOUS_AT`` and ``SUSPICIOUS_AT`` on the score.
+**Learned score** (``learned_score``), for the findings of the rules the model was trained on:
+a logistic model over the features of ``evidence_features`` (per file, each rule's evidence
+and the strongest install/start-up and import-time finding; package-wide, each rule's
+evidence): the package counts as its worst file, plus a share of the second worst. The weights
+(``scorer_weights.py``) are learned by ``benchmarks/train_scorer.py`` from the dev malware
+corpus against popular sdists. They are all >= 0 and every feature only grows with the
+findings, so a finding can only raise a score; every term of the sum is one rule's evidence, so
+the findings still say why.
+
+**Hand-set score** (``hand_score``), for findings of any other source (metadata, names,
+history, provenance, rules added since training): per file a noisy-OR over rules; per package
+the top file counts fully, the second half, the next three a fifth; package-wide findings join
+at full weight. The final score is the noisy-OR of the two.
+
+Verdict thresholds: ``MALICIOUS_AT`` and ``SUSPICIOUS_AT`` on the score (the learned logit is
+mapped so that the operating points chosen at training land on them, see ``calibrate``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Container, Iterable
 
-from snakewarden.core.models import Finding, Verdict
+from snakewarden.analysis import scorer_weights
+from snakewarden.core.models import Finding, Phase, Verdict
 
-__all__ = ["MALICIOUS_AT", "SUSPICIOUS_AT", "combine", "file_scores", "judge", "rule_strengths"]
+__all__ = [
+    "MALICIOUS_AT",
+    "SUSPICIOUS_AT",
+    "calibrate",
+    "combine",
+    "evidence_features",
+    "file_scores",
+    "hand_score",
+    "judge",
+    "learned_score",
+    "rule_strengths",
+]
 
 MALICIOUS_AT = 0.78
 SUSPICIOUS_AT = 0.5
@@ -91,13 +113,112 @@ def file_scores(findings: Iterable[Finding]) -> tuple[float, list[tuple[str, flo
     return package, files
 
 
-def judge(findings: Iterable[Finding]) -> tuple[float, Verdict]:
-    """The score in 0..1 and the verdict for ``findings`` (from any source)."""
+#: Strengths are capped below 1 before the log transform (one certain finding must not make
+#: the score infinite).
+_MAX_STRENGTH = 0.99
+
+
+def evidence(strength: float) -> float:
+    """The log-odds-like amount of evidence in a strength: ``-log(1 - s)``, so that adding
+    amounts is the noisy-OR of strengths."""
+    return -math.log(1.0 - min(max(strength, 0.0), _MAX_STRENGTH))
+
+
+def evidence_features(
+    findings: Iterable[Finding], rules: Container[str]
+) -> tuple[dict[str, float], list[dict[str, float]]]:
+    """The features the learned scorer weighs, from the findings of the ``rules`` it knows:
+    (package-wide features, [features of each file]).
+
+    Package-wide: each rule's evidence among findings without a file (``rule@package``). Per
+    file: each rule's evidence in that file (``rule``) and its strongest finding at install or
+    start-up and at import time (``phase:install``, ``phase:import``). Each feature only grows
+    as findings are added.
+    """
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.rule in rules:
+            by_file.setdefault(_file_key(f), []).append(f)
+    package = {
+        f"{rule}@package": evidence(s) for rule, s in rule_strengths(by_file.pop("", [])).items()
+    }
+    files: list[dict[str, float]] = []
+    for fs in by_file.values():
+        feats = {rule: evidence(s) for rule, s in rule_strengths(fs).items()}
+        for f in fs:
+            if f.phase in (Phase.INSTALL, Phase.STARTUP):
+                key = "phase:install"
+            elif f.phase is Phase.IMPORT:
+                key = "phase:import"
+            else:
+                continue
+            feats[key] = max(feats.get(key, 0.0), evidence(effective_weight(f)))
+        files.append(feats)
+    return package, files
+
+
+def _weigh(feats: dict[str, float]) -> float:
+    return sum(scorer_weights.WEIGHTS.get(k, 0.0) * v for k, v in feats.items())
+
+
+def hand_score(findings: Iterable[Finding]) -> float:
+    """The hand-set combination (steps 1-3 above) of ``findings``."""
     package, files = file_scores(findings)
     parts = [package]
     for i, (_name, s) in enumerate(files[:MAX_FILES]):
         parts.append(s if i == 0 else s * (SECOND_FILE if i == 1 else OTHER_FILES))
-    score = round(combine(parts), 4)
+    return combine(parts)
+
+
+def learned_score(findings: Iterable[Finding]) -> float:
+    """The learned score of the findings of the rules the model was trained on (0 without any).
+
+    The logit is ``BIAS + package + top + SECOND_FILE_SHARE * second``, where ``package`` weighs
+    the package-wide features and ``top``/``second`` are the two highest weighings of a file's
+    features: a package is as bad as its worst file, a little worse when a second file helps.
+    Weights are >= 0 and every term is a maximum of sums of growing features, so a finding can
+    only raise the logit. ``calibrate`` maps it onto the score scale.
+    """
+    package, files = evidence_features(findings, scorer_weights.RULES)
+    if not package and not files:
+        return 0.0
+    per_file = [*sorted((_weigh(f) for f in files), reverse=True), 0.0, 0.0]
+    z = (
+        scorer_weights.BIAS
+        + _weigh(package)
+        + per_file[0]
+        + scorer_weights.SECOND_FILE_SHARE * per_file[1]
+    )
+    return calibrate(
+        z, scorer_weights.BIAS, scorer_weights.SUSPICIOUS_LOGIT, scorer_weights.MALICIOUS_LOGIT
+    )
+
+
+def calibrate(z: float, base: float, suspicious: float, malicious: float) -> float:
+    """A monotone map of a logit onto the score scale: ``base`` (no evidence) to 0, the chosen
+    operating points ``suspicious`` and ``malicious`` to ``SUSPICIOUS_AT`` and ``MALICIOUS_AT``,
+    linear in between, and towards 1 beyond (with the same slope at ``malicious``)."""
+    if z <= base:
+        return 0.0
+    if z <= suspicious:
+        return SUSPICIOUS_AT * (z - base) / (suspicious - base)
+    slope = (MALICIOUS_AT - SUSPICIOUS_AT) / (malicious - suspicious)
+    if z <= malicious:
+        return SUSPICIOUS_AT + slope * (z - suspicious)
+    room = 1.0 - MALICIOUS_AT
+    return 1.0 - room * math.exp(-slope * (z - malicious) / room)
+
+
+def judge(findings: Iterable[Finding]) -> tuple[float, Verdict]:
+    """The score in 0..1 and the verdict for ``findings`` (from any source).
+
+    The learned score of the trained rules' findings, joined (noisy-OR) with the hand-set
+    score of any other findings (metadata, names, history, provenance, rules added since).
+    """
+    found = list(findings)
+    modelled = [f for f in found if f.rule in scorer_weights.RULES]
+    others = [f for f in found if f.rule not in scorer_weights.RULES]
+    score = round(combine([learned_score(modelled), hand_score(others)]), 4)
     if score >= MALICIOUS_AT:
         return score, Verdict.MALICIOUS
     if score >= SUSPICIOUS_AT:

@@ -29,7 +29,14 @@ from typing import IO
 from packaging.metadata import parse_email
 
 from snakewarden.artifacts.model import Artifact, ArtifactKind, CoreMetadata, Limits, Member
-from snakewarden.artifacts.tarstream import TarCorrupt, TarEntry, TarUnsupported, iter_tar
+from snakewarden.artifacts.tarstream import (
+    GzipSource,
+    InflateStop,
+    TarCorrupt,
+    TarEntry,
+    TarUnsupported,
+    iter_tar,
+)
 from snakewarden.core.models import Finding, Severity
 from snakewarden.errors import ArtifactError
 
@@ -533,6 +540,8 @@ def _decompressing_reader(data: bytes, kind: str) -> IO[bytes]:
 
 def _read_tar(data: bytes, kind: str, col: _Collector, depth: int) -> None:
     """Read a tar stream with the lean reader; archives it does not handle go to tarfile."""
+    if kind == "gzip" and _read_tar_inflating(data, col, depth):
+        return
     trial = col.fork()
     try:
         _read_tar_with(data, kind, trial, depth, fast=True)
@@ -540,6 +549,26 @@ def _read_tar(data: bytes, kind: str, col: _Collector, depth: int) -> None:
         _read_tar_with(data, kind, col, depth, fast=False)
         return
     col.absorb(trial)
+
+
+def _read_tar_inflating(data: bytes, col: _Collector, depth: int) -> bool:
+    """Read a gzip tar stream through ``GzipSource``: False, and nothing kept, when the stream is
+    not clean from start to end, so that ``GzipFile`` reads it instead (its errors and where it
+    stops are the ones reported), or when the lean reader leaves the archive to tarfile."""
+    trial = col.fork()
+    source = GzipSource(data)
+    try:
+        _read_tar_with(data, "gzip", trial, depth, fast=True, source=source)
+    except ArtifactError:
+        if source.drain():
+            raise
+        return False
+    except (InflateStop, TarUnsupported):
+        return False
+    if not source.drain():
+        return False
+    col.absorb(trial)
+    return True
 
 
 def _tarfile_entries(tf: tarfile.TarFile) -> Iterator[TarEntry]:
@@ -562,14 +591,24 @@ def _tarfile_entries(tf: tarfile.TarFile) -> Iterator[TarEntry]:
         yield TarEntry(ti.name, kind, 0, ti.linkname, _slicer(b""))
 
 
-def _read_tar_with(data: bytes, kind: str, col: _Collector, depth: int, *, fast: bool) -> None:
+def _read_tar_with(
+    data: bytes,
+    kind: str,
+    col: _Collector,
+    depth: int,
+    *,
+    fast: bool,
+    source: GzipSource | None = None,
+) -> None:
     read_any = False
     tf: tarfile.TarFile | None = None
     try:
-        fh = _decompressing_reader(data, kind)
-        if fast:
-            entries = iter_tar(fh)
+        if source is not None:
+            entries = iter_tar(source)
+        elif fast:
+            entries = iter_tar(_decompressing_reader(data, kind))
         else:
+            fh = _decompressing_reader(data, kind)
             tf = tarfile.open(fileobj=fh, mode="r|")  # noqa: SIM115
             entries = _tarfile_entries(tf)
     except _READ_ERRORS as exc:

@@ -5,10 +5,17 @@ more than decompressing the archive. This reader handles what sdists hold (POSIX
 ``x`` headers for long names and sizes, GNU ``L``/``K`` long names) and raises
 ``TarUnsupported`` on anything else (sparse files, base-256 sizes, a bad first header), so the
 caller can fall back to ``tarfile`` for that archive.
+
+A gzip stream held in memory is inflated by ``GzipSource`` in large steps, without the layers of
+file objects ``gzip.GzipFile`` reads through. It serves only a clean single-member stream: on
+anything else (corrupt or truncated data, bytes after the member) it raises ``InflateStop``, or
+``drain`` returns False, and the caller reads the archive again through ``GzipFile``, whose
+exact behaviour on such streams (where it stops, what it says) is the one reported.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -25,6 +32,10 @@ class TarUnsupported(Exception):
 
 class TarCorrupt(Exception):
     """The stream is truncated or a header is damaged (after the first one)."""
+
+
+class InflateStop(Exception):
+    """``GzipSource`` met a gzip stream it leaves to ``gzip.GzipFile`` (see the module doc)."""
 
 
 @dataclass(slots=True)
@@ -97,9 +108,104 @@ class _Stream:
             n -= len(chunk)
 
 
-def iter_tar(fh: IO[bytes]) -> Iterator[TarEntry]:
+#: Compressed bytes fed to zlib at a time, and the most it inflates in one step.
+_INFLATE_IN = 64 * 1024
+_INFLATE_OUT = 256 * 1024
+#: How much of a stream may be left after the end of the tar archive (padding, in practice).
+_DRAIN_LIMIT = 1024 * 1024
+
+
+class GzipSource:
+    """The inflated bytes of the gzip stream ``data`` (one member), read in order.
+
+    Memory stays bounded: at most ``_INFLATE_OUT`` bytes are inflated ahead of the reader.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._data = memoryview(data)
+        self._in = 0  # compressed bytes handed to zlib
+        self._zlib = zlib.decompressobj(wbits=31)  # gzip header and trailer checked by zlib
+        self._buf = b""
+        self._pos = 0
+
+    def _inflate(self) -> bytes:
+        """The next inflated bytes; b"" at the clean end of the stream."""
+        z = self._zlib
+        while True:
+            if z.eof:
+                if z.unused_data or self._in < len(self._data):
+                    raise InflateStop("data after the gzip member")
+                return b""
+            tail: bytes | memoryview = z.unconsumed_tail
+            if not tail:
+                if self._in >= len(self._data):
+                    raise InflateStop("truncated gzip stream")
+                tail = self._data[self._in : self._in + _INFLATE_IN]
+                self._in += _INFLATE_IN
+            try:
+                out = z.decompress(tail, _INFLATE_OUT)
+            except zlib.error as exc:
+                raise InflateStop(str(exc)) from exc
+            if out:
+                return out
+
+    def exact(self, n: int) -> bytes:
+        """The next ``n`` bytes (fewer only at the end of the stream)."""
+        pos = self._pos
+        end = pos + n
+        if end <= len(self._buf):
+            self._pos = end
+            return self._buf[pos:end]
+        chunks = [self._buf[pos:]]
+        left = n - (len(self._buf) - pos)
+        while left > 0:
+            out = self._inflate()
+            if not out:
+                self._buf, self._pos = b"", 0
+                return b"".join(chunks)
+            if len(out) <= left:
+                chunks.append(out)
+                left -= len(out)
+                continue
+            chunks.append(out[:left])
+            self._buf, self._pos = out, left
+            return b"".join(chunks)
+        self._buf, self._pos = b"", 0
+        return b"".join(chunks)
+
+    def drain(self, limit: int = _DRAIN_LIMIT) -> bool:
+        """True when the rest of the stream (at most ``limit`` bytes) inflates cleanly to its
+        end: then ``gzip.GzipFile`` could not have failed anywhere on the stream either."""
+        left = limit
+        self._buf, self._pos = b"", 0
+        try:
+            while out := self._inflate():
+                left -= len(out)
+                if left < 0:
+                    return False
+        except InflateStop:
+            return False
+        return True
+
+    def skip(self, n: int) -> None:
+        left = n - (len(self._buf) - self._pos)
+        if left <= 0:
+            self._pos += n
+            return
+        self._buf, self._pos = b"", 0
+        while left > 0:
+            out = self._inflate()
+            if not out:
+                raise TarCorrupt("unexpected end of data")
+            if len(out) > left:
+                self._buf, self._pos = out, left
+                return
+            left -= len(out)
+
+
+def iter_tar(fh: IO[bytes] | GzipSource) -> Iterator[TarEntry]:
     """The members of the tar stream ``fh``, in order. Data left unread is skipped."""
-    stream = _Stream(fh)
+    stream = fh if isinstance(fh, GzipSource) else _Stream(fh)
     pending: dict[bytes, bytes] = {}
     first = True
     while True:

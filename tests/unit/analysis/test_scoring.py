@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from snakewarden.analysis import analyze, judge
+from snakewarden.analysis import analyze, judge, scorer_weights
 from snakewarden.analysis.context import Role, make_finding, phase_factor
-from snakewarden.analysis.scoring import MALICIOUS_AT, SUSPICIOUS_AT, file_scores, rule_strengths
+from snakewarden.analysis.scoring import SUSPICIOUS_AT, file_scores, rule_strengths
 from snakewarden.artifacts import artifact_from_files
 from snakewarden.core.models import Finding, Phase, Severity, Verdict
 
 
-def finding(rule: str, weight: float, file: str = "pkg/setup.py", line: int = 1) -> Finding:
+def finding(
+    rule: str,
+    weight: float,
+    file: str = "pkg/setup.py",
+    line: int = 1,
+    phase: Phase = Phase.INSTALL,
+) -> Finding:
     return Finding(
         rule=rule,
         category="threat.test",
@@ -21,7 +29,7 @@ def finding(rule: str, weight: float, file: str = "pkg/setup.py", line: int = 1)
         line=line,
         evidence="x",
         weight=weight,
-        phase=Phase.INSTALL,
+        phase=phase,
     )
 
 
@@ -62,22 +70,47 @@ def test_no_findings_is_clean() -> None:
     assert judge([]) == (0.0, Verdict.CLEAN)
 
 
-def test_one_strong_finding_is_malicious_alone() -> None:
-    score, verdict = judge([finding("download-execute", 0.85)])
-    assert score >= MALICIOUS_AT
-    assert verdict is Verdict.MALICIOUS
+_MODEL_RULES = sorted(scorer_weights.RULES) or ["network-access"]
+_findings = st.builds(
+    lambda rule, w, f, phase: finding(rule, w, file=f, phase=phase),
+    st.sampled_from([*_MODEL_RULES, "typosquat", "unknown-rule"]),
+    st.floats(0.0, 1.0),
+    st.sampled_from(["setup.py", "pkg/__init__.py", "pkg/mod.py", ""]),
+    st.sampled_from(list(Phase)),
+)
+
+
+@given(st.lists(_findings, max_size=8), _findings)
+def test_a_finding_never_lowers_the_score(found: list[Finding], more: Finding) -> None:
+    assert judge([*found, more])[0] >= judge(found)[0] - 1e-9
+
+
+def test_learned_weights_are_non_negative_and_name_known_rules() -> None:
+    assert all(w >= 0 for w in scorer_weights.WEIGHTS.values())
+    for feature in scorer_weights.WEIGHTS:
+        rule = feature.split("@", 1)[0]
+        assert feature.startswith("phase:") or rule in scorer_weights.RULES
 
 
 def test_weak_signals_in_one_file_add_up() -> None:
     weak = [
-        finding("install-hook", 0.45),
+        finding("install-hook", 0.2),
         finding("network-access", 0.2),
         finding("process-exec", 0.2),
+        finding("suspicious-url", 0.2),
     ]
     score, verdict = judge(weak)
     assert score >= SUSPICIOUS_AT
     assert verdict in (Verdict.SUSPICIOUS, Verdict.MALICIOUS)
-    assert judge(weak[:1])[1] is Verdict.CLEAN
+    for one in weak:
+        assert judge([one])[1] is Verdict.CLEAN
+
+
+def test_same_signals_in_two_files_count_less_than_in_one() -> None:
+    rules = ("install-hook", "network-access", "process-exec", "suspicious-url")
+    together = [finding(r, 0.2, file="setup.py") for r in rules]
+    spread = [finding(r, 0.2, file=f"{r}.py") for r in rules]
+    assert judge(together)[0] > judge(spread)[0]
 
 
 def test_same_signals_spread_over_files_count_less() -> None:

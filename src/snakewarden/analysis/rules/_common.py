@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from snakewarden.analysis.context import ScanContext, SourceFile, line_of, make_finding, shorten
+from snakewarden.analysis.context import (
+    Role,
+    ScanContext,
+    SourceFile,
+    line_of,
+    make_finding,
+    shorten,
+)
 from snakewarden.analysis.facts import CallFact, Facts
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.signatures import YaraHit
@@ -157,8 +164,11 @@ def reads_local_file(call: CallFact, facts: Facts, group: list[CallFact]) -> boo
     inner = subcalls(call.node.args[0], facts)
     if any(n in _FILE_READERS or n.endswith(("read_text", "get_data", "getsource")) for n in inner):
         return True
-    if inner and inner[0].endswith(".read") and not any(is_network(c) for c in group):
-        return any(c.name in _FILE_READERS for c in group)
+    # exec(f.read()) or exec(compile(f.read(), path, "exec")) after ``open``/``path.open()``
+    reads = any(n.endswith(".read") for n in inner)
+    plain = all(n.endswith(".read") or n in ("compile", "builtins.compile", "str") for n in inner)
+    if reads and plain and not any(is_network(c) for c in group):
+        return any(c.name in _FILE_READERS or c.name.endswith(".open") for c in group)
     return False
 
 
@@ -201,6 +211,8 @@ class Emitter:
     """Builds findings for one rule."""
 
     meta: RuleMeta
+    #: unanalysed Python files parsed to tell docstrings from code (see ``_commentary``)
+    _texts: dict[str, SourceFile] = field(default_factory=dict, compare=False, repr=False)
 
     def at(
         self,
@@ -251,12 +263,32 @@ class Emitter:
                 src.small,
             )
         role = ctx.role_of(member)
+        if member.suffix not in (".py", ".pyw", ".pth") and role not in (Role.TEST, Role.NESTED):
+            role = Role.SCRIPT  # a shell script or other file: it runs only if something runs it
         phase = Phase.NONE
         if member.suffix in SCRIPT_SUFFIXES or member.suffix in (".py", ".pyw"):
             phase = Phase.RUNTIME  # code that was not analysed: assume it runs only if called
+        if self._commentary(ctx, member, hit.offset, line, role):
+            base, floor, message = base * DOC_SCALE, 0.0, message + " (in a comment/docstring)"
         return self._make(
             member.path, line, phase, role, base, message, floor, evidence, None, ctx.small()
         )
+
+    def _commentary(
+        self, ctx: ScanContext, member: Member, offset: int, line: int, role: str
+    ) -> bool:
+        """Line ``line`` of an unanalysed file is a comment, or lies in a Python docstring (the
+        file is parsed for that once per rule)."""
+        start = member.data.rfind(b"\n", 0, offset) + 1
+        if member.data[start : start + 200].lstrip().startswith(_COMMENT_MARKS):
+            return True
+        if member.suffix not in (".py", ".pyw"):
+            return False
+        text = self._texts.get(member.path)
+        if text is None:
+            text = SourceFile(member, ctx.relative(member), role, member.data)
+            self._texts[member.path] = text
+        return text.is_doc_line(line)
 
     def _make(
         self,
@@ -292,6 +324,9 @@ class Emitter:
 
 #: YARA hits in Python comments and docstrings count this much of their weight.
 DOC_SCALE = 0.3
+#: How comment lines start in the scripts shipped in packages (Python, shells, JS, batch).
+_COMMENT_MARKS = (b"#", b"//", b"REM ", b"rem ", b"::")
+
 
 SCRIPT_SUFFIXES = frozenset(
     {".sh", ".bash", ".ps1", ".psm1", ".bat", ".cmd", ".vbs", ".vbe", ".js", ".jse", ".wsf", ".hta"}

@@ -4,9 +4,11 @@ globals()['exec'], __import__ of a computed name) to hide from readers and scann
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
-from snakewarden.analysis.context import ScanContext
+from snakewarden.analysis.context import ScanContext, SourceFile
+from snakewarden.analysis.facts import CallFact
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, best_per_file, parsed
 from snakewarden.core.models import Finding, Severity
@@ -33,6 +35,31 @@ def _is_builtins(node: ast.AST, resolve: object) -> bool:
     return False
 
 
+_ESCAPED = re.compile(r"\\(x[0-9a-fA-F]{2}|[0-7]{3}|u[0-9a-fA-F]{4})")
+#: ``name = getattr(builtins, ...)``: the function kept to be called later.
+_ASSIGNED = re.compile(r"(^|[;:])\s*[\w.]+\s*(:[^=;]*)?=\s*getattr\s*\(")
+
+
+def _escaped(line: str) -> bool:
+    """The source line spells a name with escapes (``"\\x65\\x78\\x65\\x63"``)."""
+    return bool(_ESCAPED.search(line))
+
+
+def _hides(src: SourceFile, call: CallFact, attr: ast.expr, called: set[int]) -> bool:
+    """``getattr(builtins, name)`` hides what it reaches: the name is decoded or assembled on
+    the spot, spelled with escapes, or held in a variable while the function is called on the
+    spot or kept in a variable. A plain literal
+    (``getattr(builtins, "exec")``, the Python 2/3 compatibility idiom) hides nothing, and a
+    computed name whose result only fills a table (copying builtins into a sandbox) calls
+    nothing."""
+    line = src.line(call.line)
+    if isinstance(attr, ast.Constant):
+        return str(attr.value) in _DANGEROUS and _escaped(line)
+    if isinstance(attr, ast.Call | ast.BinOp | ast.JoinedStr):
+        return True  # a name decoded, joined or assembled on the spot
+    return id(call.node) in called or bool(_ASSIGNED.search(line))
+
+
 class _Rule:
     meta = META
 
@@ -40,13 +67,13 @@ class _Rule:
         emit = Emitter(META)
         out: list[Finding] = []
         for src, facts in parsed(ctx):
+            called_funcs = {id(c.node.func) for c in facts.calls}
             for call in facts.calls:
                 node = call.node
                 if call.name == "getattr" and len(node.args) >= 2:
                     target, attr = node.args[0], node.args[1]
-                    literal = isinstance(attr, ast.Constant)
-                    if _is_builtins(target, facts.resolve) and (
-                        not literal or str(getattr(attr, "value", "")) in _DANGEROUS
+                    if _is_builtins(target, facts.resolve) and _hides(
+                        src, call, attr, called_funcs
                     ):
                         out.append(
                             emit.at(

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from snakewarden.analysis.context import ScanContext
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, best_per_file, parsed, subcalls
+from snakewarden.analysis.rules._flow import local_name
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
     id="dns-exfiltration",
-    description="resolves host names built from data (hex/base32-encoded labels): DNS tunnelling",
+    description="resolves host names built from data under a remote domain: DNS tunnelling",
     severity=Severity.HIGH,
     category="threat.network.dns_exfil",
 )
@@ -44,6 +45,8 @@ class _Rule:
                     continue
                 host = call.node.args[0]
                 if not isinstance(host, ast.JoinedStr | ast.BinOp | ast.Call):
+                    continue
+                if local_name(host):
                     continue
                 inner = subcalls(host, facts)
                 encoded = any(n.rsplit(".", 1)[-1] in _ENCODE for n in inner)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 
@@ -10,20 +11,27 @@ from snakewarden.analysis.facts import CallFact
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import (
     IDENTITY_STRONG,
+    PROCESS_CALLS,
     Emitter,
     best_per_file,
     group_calls,
     group_strings,
     is_process,
-    is_send,
     parsed,
+)
+from snakewarden.analysis.rules._flow import (
+    RESOLVE_CALLS,
+    flow_for,
+    may_send,
+    sends_out,
+    transmits,
 )
 from snakewarden.analysis.rules.process_exec import RECON_TOOLS, _command_text, _first_word
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
     id="fingerprint-exfil",
-    description="collects the user name, host name, address or directory and sends it out",
+    description="sends the user name, host name, address or directory it collected to the network",
     severity=Severity.HIGH,
     category="threat.network.fingerprint_exfil",
 )
@@ -40,34 +48,59 @@ def _ip_lookup(strings: list[str]) -> bool:
     return any(len(s) < 500 and _IP_LOOKUP.search(s) for s in strings)
 
 
+def _recon(node: ast.Call) -> bool:
+    cmd = _command_text(node)
+    return cmd is not None and _first_word(cmd) in RECON_TOOLS
+
+
+def identity_source(node: ast.Call, name: str) -> bool:
+    """A call whose result names the user, host or network: an identity call, a recon command,
+    or a request to a public-IP lookup service."""
+    if name in IDENTITY_STRONG:
+        return True
+    if name in PROCESS_CALLS or name.startswith("subprocess."):
+        return _recon(node)
+    return any(
+        isinstance(a, ast.Constant) and isinstance(a.value, str) and _IP_LOOKUP.search(a.value)
+        for a in node.args[:1]
+    )
+
+
 class _Rule:
     meta = META
 
     def check(self, ctx: ScanContext) -> Iterator[Finding]:
         emit = Emitter(META)
         out: list[Finding] = []
-        for src, _facts in parsed(ctx):
+        for src, facts in parsed(ctx):
+            if not any(may_send(c.name) for c in facts.calls):
+                continue  # nothing is sent from this file
+            if not any(identity_source(c.node, c.name) for c in facts.calls):
+                continue
+            flow = flow_for(src, identity_source, sends_out, may_send)
+            if flow is None:
+                continue
             groups = group_calls(src)
             strings = group_strings(src)
-            if src.role in (Role.SETUP, Role.BACKEND, Role.PTH):
+            whole = src.role in (Role.SETUP, Role.BACKEND, Role.PTH)
+            if whole:
                 groups = {0: [c for cs in groups.values() for c in cs]}
                 strings = {0: [s for ss in strings.values() for s in ss]}
+            everywhere = _identities(facts.calls, [s for ss in strings.values() for s in ss])
             for gid, calls in groups.items():
-                ident = {c.name for c in calls if c.name in IDENTITY_STRONG}
-                ident |= {
-                    f"{_first_word(cmd)} command"
+                line = 0 if whole or gid == 0 else facts.scopes[gid].line
+                candidates = [
+                    c
                     for c in calls
-                    if is_process(c)
-                    and (cmd := _command_text(c.node)) is not None
-                    and _first_word(cmd) in RECON_TOOLS
-                }
-                send: CallFact | None = next((c for c in calls if is_send(c)), None)
+                    if c.name in RESOLVE_CALLS or transmits(c.name) or flow.is_wrapper(c.name)
+                ]
+                if not candidates:
+                    continue
+                unit, names = flow.unit(line, whole_file=whole)
+                send = next((c for c in candidates if flow.sends(c.node, names, unit)), None)
                 if send is None:
                     continue
-                if _ip_lookup(strings.get(gid, [])):
-                    ident.add("public IP lookup")
-                if not ident:
-                    continue
+                ident = _identities(calls, strings.get(gid, [])) or everywhere
                 base = min(0.75, 0.45 + 0.1 * len(ident))
                 out.append(
                     emit.at(
@@ -80,6 +113,21 @@ class _Rule:
                     )
                 )
         yield from best_per_file(out)
+
+
+def _identities(calls: list[CallFact], strings: list[str]) -> set[str]:
+    """What identity the calls collect, named for the message."""
+    ident = {c.name for c in calls if c.name in IDENTITY_STRONG}
+    ident |= {
+        f"{_first_word(cmd)} command"
+        for c in calls
+        if is_process(c)
+        and (cmd := _command_text(c.node)) is not None
+        and _first_word(cmd) in RECON_TOOLS
+    }
+    if _ip_lookup(strings):
+        ident.add("public IP lookup")
+    return ident
 
 
 RULE = _Rule()

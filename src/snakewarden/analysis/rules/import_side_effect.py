@@ -1,4 +1,9 @@
-"""import-side-effect: a package's __init__.py runs processes or network calls on import."""
+"""import-side-effect: importing a module of the package runs processes or network calls.
+
+Import time is what the module's top level reaches, and what other modules run of it on import
+(``from .core import start; start()`` in ``__init__.py``) or setup.py executes of it at install
+(``__import__("pkg.hook")``): see ``ScanContext.link``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Iterator
 from snakewarden.analysis.context import Role, ScanContext
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, is_network, is_process, parsed
+from snakewarden.analysis.rules.network_access import _performs as performs_request
 from snakewarden.analysis.rules.process_exec import (
     _BUILD_TOOLS,
     _INLINE_CODE,
@@ -24,6 +30,10 @@ META = RuleMeta(
 )
 
 
+#: Phases at which a module's code runs without being called by the user.
+_UNASKED = (Phase.IMPORT, Phase.INSTALL, Phase.STARTUP)
+
+
 class _Rule:
     meta = META
 
@@ -34,7 +44,7 @@ class _Rule:
                 continue
             found: list[Finding] = []
             for call in facts.calls:
-                if src.phase(call.scope) is not Phase.IMPORT:
+                if src.phase(call.scope) not in _UNASKED:
                     continue
                 if is_network(call) or is_process(call):
                     kind = "network access" if is_network(call) else "a process"
@@ -46,14 +56,23 @@ class _Rule:
                         and not _PIP_INSTALL.search(cmd)
                     )
                     direct = facts.top_function(call.scope) == 0 and not tool
+                    if is_network(call) and direct:
+                        # a request made at import (a beacon, a download) vs a client or socket
+                        # object merely created there (a module-level session)
+                        base = 0.5 if performs_request(call) else 0.2
+                    elif direct:
+                        base = 0.25
+                    else:
+                        base = 0.1
+                    request = direct and is_network(call) and performs_request(call)
                     found.append(
                         emit.at(
                             src,
                             call.line,
                             call.scope,
-                            (0.35 if is_network(call) else 0.25) if direct else 0.1,
-                            f"import runs {kind} ({call.name})"
-                            + (" directly at module level" if direct else ""),
+                            base,
+                            f"import runs {'a network request' if request else kind} "
+                            f"({call.name})" + (" directly at module level" if direct else ""),
                         )
                     )
             if found:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from snakewarden.analysis.context import Role, ScanContext
+from snakewarden.analysis.context import Role, ScanContext, SourceFile
 from snakewarden.analysis.facts import Facts
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import (
@@ -14,7 +14,13 @@ from snakewarden.analysis.rules._common import (
     is_process,
     parsed,
 )
-from snakewarden.analysis.rules.process_exec import _BUILD_TOOLS, _command_text, _first_word
+from snakewarden.analysis.rules.process_exec import (
+    _BUILD_TOOLS,
+    _command_text,
+    _first_word,
+    classify,
+    decoder_functions,
+)
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -46,15 +52,20 @@ class _Rule:
                         continue
                     cmd = base.rsplit(".", 1)[-1]
                     if cmd in _INSTALL:
-                        acts = _actions(facts, name)
+                        acts, strong = _actions(src, facts, name)
                         if acts:
                             yield emit.at(
                                 src,
                                 line,
                                 scope,
-                                0.5,
+                                0.6 if strong else 0.5,
                                 f"class {name} overrides the '{cmd}' command and "
-                                f"runs {', '.join(sorted(acts)[:3])}",
+                                f"runs {', '.join(sorted(acts)[:3])}"
+                                + (
+                                    " (a command that fetches, uploads, decodes or hides)"
+                                    if strong
+                                    else ""
+                                ),
                             )
                         else:
                             yield emit.at(
@@ -62,8 +73,14 @@ class _Rule:
                             )
 
 
-def _actions(facts: Facts, cls: str) -> set[str]:
-    """Processes, network calls and dynamic code inside the methods of class ``cls``."""
+#: What process-exec weighs a command at from which it is more than a program run: a fetch,
+#: an upload, decoded or split-up commands, inline code, DNS lookups of computed names.
+STRONG_COMMAND = 0.45
+
+
+def _actions(src: SourceFile, facts: Facts, cls: str) -> tuple[set[str], bool]:
+    """Processes, network calls and dynamic code inside the methods of class ``cls``, and
+    whether one of the processes is a command process-exec weighs as more than a program run."""
     ids = {s.id for s in facts.scopes if s.kind == "class" and s.name == cls}
     for _ in range(2):  # helpers the methods call, two levels deep
         names: set[str] = set()
@@ -72,6 +89,8 @@ def _actions(facts: Facts, cls: str) -> set[str]:
                 names |= sc.names
         ids |= {sc.id for sc in facts.scopes if sc.kind == "function" and sc.name in names}
     acts: set[str] = set()
+    strong = False
+    decoders = decoder_functions(facts)
     for call in facts.calls:
         sid = call.scope
         inside = False
@@ -83,13 +102,15 @@ def _actions(facts: Facts, cls: str) -> set[str]:
         if not inside:
             continue
         if is_process(call):
-            text = _command_text(call.node)
+            text = _command_text(call.node, facts, call.scope)
             if text is not None and _first_word(text) in _BUILD_TOOLS:
                 continue
             acts.add(call.name)
+            found = classify(call, src, facts, decoders)
+            strong |= found is not None and found[0] >= STRONG_COMMAND
         elif is_network(call) or is_exec(call):
             acts.add(call.name)
-    return acts
+    return acts, strong
 
 
 RULE = _Rule()

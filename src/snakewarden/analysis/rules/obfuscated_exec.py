@@ -111,14 +111,14 @@ class _Rule:
                             )
                         )
                         flagged.add(call.line)
-                    elif joins:
+                    elif joins and _maps_characters(arg):
                         out.append(
                             emit.at(
                                 src,
                                 call.line,
                                 call.scope,
                                 0.6,
-                                f"{call.name}() of code assembled with join()",
+                                f"{call.name}() of a string decoded character by character",
                                 floor=0.5,
                             )
                         )
@@ -155,6 +155,26 @@ class _Rule:
                         )
                 _ = gid
         yield from best_per_file(out)
+
+
+def _maps_characters(arg: ast.expr, limit: int = 5000) -> bool:
+    """``"".join(table[c] for c in "<literal>")``: a join over the characters of a literal,
+    each one transformed (looked up, shifted): a substitution cipher, a decoding step. Joining
+    generated lines (``"\\n".join(lines)``) is not."""
+    seen = 0
+    for node in ast.walk(arg):
+        seen += 1
+        if seen > limit:
+            return False
+        if not isinstance(node, ast.ListComp | ast.GeneratorExp | ast.SetComp):
+            continue
+        over_literal = any(
+            isinstance(g.iter, ast.Constant) and isinstance(g.iter.value, str | bytes)
+            for g in node.generators
+        )
+        if over_literal and not isinstance(node.elt, ast.Name):
+            return True
+    return False
 
 
 def _compiles_computed(arg: ast.expr) -> bool:

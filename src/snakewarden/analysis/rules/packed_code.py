@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+import re
+import warnings
 from collections.abc import Iterator
 
 from snakewarden.analysis.context import Role, ScanContext
+from snakewarden.analysis.facts import dotted
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, best_per_file, source_for
+from snakewarden.analysis.rules._flow import Flow, walk
+from snakewarden.analysis.signatures import YaraHit
+from snakewarden.artifacts.model import Member
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -23,6 +30,148 @@ _KINDS = {
     "sw_escaped_code": (0.55, 0.7, "code hidden in escaped string literals and evaluated"),
     "sw_confusable_identifiers": (0.45, 0.7, "identifiers made of look-alike characters"),
 }
+#: Strings of ``sw_packed_code`` that name PyArmor's runtime functions: packed code calls them
+#: (``pyarmor_runtime()``, ``__armor_enter__()``); a mention (in a list of module names, a
+#: comment) is not packing.
+_NAMES = frozenset({"$p2", "$p3", "$p4"})
+_CALL_AFTER = re.compile(rb"\s*\(")
+_ESCAPE = re.compile(rb"\\x[0-9a-fA-F]{2}|\\[0-7]{3}|\\u[0-9a-fA-F]{4}")
+#: A literal with at least this many escapes is "escaped" data.
+MIN_ESCAPES = 3
+#: An escaped literal this long that parses as statements is a program in hiding.
+MIN_CODE_CHARS = 40
+#: Calls that turn data into running code (by the last part of their name).
+_EVALUATORS = frozenset(
+    {
+        "exec",
+        "eval",
+        "compile",
+        "execfile",
+        "__import__",
+        "loads",
+        "FunctionType",
+        "CodeType",
+        "__pyarmor__",
+    }
+)
+
+
+def _parse(data: bytes) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+
+
+def _escaped_literals(tree: ast.Module, data: bytes) -> set[int]:
+    """ids of the str/bytes literals written with many escapes (``"\\x65\\x76..."``)."""
+    lines = data.splitlines(keepends=True)
+    marked = {i + 1 for i, ln in enumerate(lines) if b"\\" in ln and _ESCAPE.search(ln)}
+    found: set[int] = set()
+    for node in walk(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str | bytes)):
+            continue
+        end = node.end_lineno or node.lineno
+        if not marked.intersection(range(node.lineno, end + 1)):
+            continue
+        seg = b"".join(lines[node.lineno - 1 : end])
+        if len(_ESCAPE.findall(seg)) >= MIN_ESCAPES:
+            found.add(id(node))
+    return found
+
+
+def _is_code(node: ast.AST) -> bool:
+    """An escaped literal whose value is Python source (statements that call something)."""
+    if not isinstance(node, ast.Constant) or not isinstance(node.value, str | bytes):
+        return False
+    value = node.value.decode("latin-1") if isinstance(node.value, bytes) else node.value
+    if len(value) < MIN_CODE_CHARS or "\n" not in value.strip():
+        return False
+    tree = _parse(value.encode("utf-8", "replace"))
+    return (
+        tree is not None
+        and len(tree.body) >= 2
+        and any(isinstance(n, ast.Call) for n in walk(tree))
+    )
+
+
+def _aliases(tree: ast.Module) -> dict[str, str]:
+    """Local names of imported modules and functions (``import marshal as m`` -> m: marshal)."""
+    out: dict[str, str] = {}
+    for node in walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                out[a.asname or a.name.split(".", 1)[0]] = (
+                    a.name if a.asname else a.name.split(".")[0]
+                )
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for a in node.names:
+                out[a.asname or a.name] = f"{node.module}.{a.name}"
+    return out
+
+
+def escapes_evaluated(data: bytes) -> bool | None:
+    """Whether escaped literals reach code evaluation (``exec``, ``eval``, ``marshal.loads``, a
+    function obtained from them...): None when ``data`` is not Python that parses."""
+    tree = _parse(data)
+    if tree is None:
+        return None
+    escaped = _escaped_literals(tree, data)
+    if not escaped:
+        return False
+    if any(_is_code(n) for n in walk(tree) if id(n) in escaped):
+        return True  # the escapes spell a program, whatever runs it (exec, a dropped file)
+
+    def holds(expr: ast.AST, names: set[str]) -> bool:
+        return any(
+            id(n) in escaped or (isinstance(n, ast.Name) and n.id in names) for n in walk(expr)
+        )
+
+    aliases = _aliases(tree)
+
+    def resolve(raw: str) -> str:
+        head, dot, rest = raw.partition(".")
+        target = aliases.get(head, head)
+        return f"{target}.{rest}" if dot else target
+
+    flow = Flow(tree, resolve, lambda node, name: False, lambda *_: False)
+    seeds = {
+        t.id
+        for n in walk(tree)
+        if isinstance(n, ast.Assign | ast.AugAssign | ast.AnnAssign)
+        and n.value is not None
+        and holds(n.value, set())
+        for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+        if isinstance(t, ast.Name)
+    }
+    names = flow.taint(tree, into_functions=True, seed=seeds, containers=False)
+    for node in walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        args = [*node.args, *(k.value for k in node.keywords)]
+        if not any(holds(a, names) for a in args):
+            continue
+        func = node.func
+        if resolve(dotted(func)) in _EVALUATORS:
+            return True
+        if isinstance(func, ast.Lambda) and any(
+            isinstance(n, ast.Name) and resolve(n.id) in _EVALUATORS for n in walk(func.body)
+        ):
+            return True
+        if (isinstance(func, ast.Name) and func.id in seeds) or (
+            isinstance(func, ast.Call | ast.Subscript) and holds(func, set())
+        ):  # a function that the escaped data produced (``f = eval("\\x65...")``, ``g[...]``)
+            return True
+    return False
+
+
+def _mention(data: bytes, hit: YaraHit) -> bool:
+    """A PyArmor runtime name that is not called (or defined) where it appears."""
+    if hit.rule != "sw_packed_code" or hit.string not in _NAMES:
+        return False
+    return _CALL_AFTER.match(data, hit.offset + len(hit.matched)) is None
 
 
 class _Rule:
@@ -31,14 +180,24 @@ class _Rule:
     def check(self, ctx: ScanContext) -> Iterator[Finding]:
         emit = Emitter(META)
         out: list[Finding] = []
+        per_member: dict[str, tuple[Member, list[YaraHit]]] = {}
         for m, h in ctx.yara_hits(*_KINDS):
             if m.path.endswith((".md", ".rst", ".txt", ".html")):
                 continue
-            base, floor, what = _KINDS[h.rule]
+            per_member.setdefault(m.path, (m, []))[1].append(h)
+        for m, hits in per_member.values():
+            hits = [h for h in hits if not _mention(m.data, h)]
+            if (
+                any(h.rule == "sw_escaped_code" for h in hits)
+                and escapes_evaluated(m.data) is False
+            ):
+                hits = [h for h in hits if h.rule != "sw_escaped_code"]
             src = source_for(ctx, m)
-            if src is not None and src.role in (Role.SETUP, Role.BACKEND, Role.PTH):
-                base = max(base, 0.6)  # obfuscated code that pip runs: nothing to hide there
-            out.append(emit.in_member(ctx, m, h, base, what, floor=floor))
+            for h in hits:
+                base, floor, what = _KINDS[h.rule]
+                if src is not None and src.role in (Role.SETUP, Role.BACKEND, Role.PTH):
+                    base = max(base, 0.6)  # obfuscated code that pip runs: nothing to hide there
+                out.append(emit.in_member(ctx, m, h, base, what, floor=floor))
         yield from best_per_file(out)
 
 

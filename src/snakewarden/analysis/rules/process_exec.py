@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from snakewarden.analysis.context import Role, ScanContext
+from snakewarden.analysis.context import Role, ScanContext, SourceFile
 from snakewarden.analysis.facts import CallFact, Facts
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import (
@@ -49,17 +49,34 @@ DNS_TOOLS = frozenset({"dig", "nslookup", "host", "drill"})
 _PIP_INSTALL = re.compile(r"(^|\s|…)-m pip install\s|(^|\s)pip3? install\s")
 _CHAINED = re.compile(r"&&|\|\||[;|&\n]")
 _INLINE_CODE = re.compile(r"\s-c\s|\s-e\s")
-_FETCH = re.compile(r"https?://|\b(curl|wget|certutil|bitsadmin|mshta|iwr)\b", re.I)
+#: A fetch: a URL (not a loopback one), or a downloader or PowerShell download call.
+_FETCH = re.compile(
+    r"https?://(?!(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])[:/])"
+    r"|\b(curl|wget|certutil|bitsadmin|mshta|iwr|irm|invoke-webrequest|invoke-restmethod"
+    r"|downloadstring|downloadfile|net\.webclient|tcpclient)\b",
+    re.I,
+)
+#: A command-line client sending a local file or data out (``curl -F file=@x``, ``-T``...).
+_UPLOAD = re.compile(
+    r"\b(curl|wget)\b.*(\s-F\s|\s--form\b|\s-T\s|--upload-file|--data-binary\s+@|\s-d\s+@"
+    r"|--post-file)",
+    re.I,
+)
 
 
-def _command_text(node: ast.Call) -> str | None:
-    """The command as written when it is literal: a string, or a list of strings."""
-    if not node.args:
-        for kw in node.keywords:
-            if kw.arg in ("args", "cmd", "command"):
-                return _literal(kw.value)
+def _command_text(node: ast.Call, facts: Facts | None = None, scope: int = 0) -> str | None:
+    """The command as written when it is literal: a string, or a list of strings; with
+    ``facts``, also a variable assigned such a literal (``cmd = "..."; os.system(cmd)``)."""
+    arg: ast.expr | None = node.args[0] if node.args else None
+    if arg is None:
+        arg = next((kw.value for kw in node.keywords if kw.arg in ("args", "cmd", "command")), None)
+    if arg is None:
         return None
-    return _literal(node.args[0])
+    if isinstance(arg, ast.Name) and facts is not None:
+        value = facts.assigned(arg.id, scope, node.lineno)
+        if value is not None and not isinstance(value, ast.Name):
+            return _literal(value)
+    return _literal(arg)
 
 
 def _literal(arg: ast.AST) -> str | None:
@@ -129,6 +146,41 @@ def _split_command(call: CallFact, facts: Facts) -> bool:
     return bool(joined - seen)
 
 
+def decoder_functions(facts: Facts) -> set[str]:
+    """Names of the module's own functions that decode data (``def b64d(s): return
+    base64.b64decode(s).decode()``): a call to one is a decode."""
+    tops: dict[int, str] = {}
+    for sid in facts.scopes[0].children if facts.scopes else []:
+        if facts.scopes[sid].kind == "function":
+            tops[sid] = facts.scopes[sid].name
+    out: set[str] = set()
+    for c in facts.calls:
+        if c.name in DECODE_CALLS or c.name.rsplit(".", 1)[-1] in ("b64decode", "fromhex"):
+            top = facts.top_function(c.scope)
+            if top in tops:
+                out.add(tops[top])
+    return out
+
+
+def _decoded_arg(call: CallFact, facts: Facts, decoders: set[str]) -> bool:
+    """The call's first argument (or the value last assigned to it) is decoded at run time."""
+    if not call.node.args:
+        return False
+    arg = call.node.args[0]
+    if any(
+        n in DECODE_CALLS
+        or n in decoders
+        or n.rsplit(".", 1)[-1] in ("b64decode", "decode", "fromhex")
+        for n in subcalls(arg, facts)
+    ):
+        return True
+    value = facts.assigned(arg.id, call.scope, call.line) if isinstance(arg, ast.Name) else None
+    return value is not None and any(
+        n in DECODE_CALLS or n in decoders or n.rsplit(".", 1)[-1] in ("b64decode", "fromhex")
+        for n in subcalls(value, facts)
+    )
+
+
 def _first_word(cmd: str) -> str:
     word = cmd.strip().split(" ", 1)[0].strip("'\"")
     return word.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower().removesuffix(".exe")
@@ -149,77 +201,84 @@ class _Rule:
         emit = Emitter(META)
         out: list[Finding] = []
         for src, facts in parsed(ctx):
+            decoders = decoder_functions(facts)
             for call in facts.calls:
-                if not is_process(call) or call.name in ("subprocess.PIPE", "subprocess.DEVNULL"):
-                    continue
-                if call.name.rsplit(".", 1)[-1] in (
-                    "CalledProcessError",
-                    "TimeoutExpired",
-                    "CompletedProcess",
-                    "STARTUPINFO",
-                ):
-                    continue
-                cmd = _command_text(call.node)
-                floor = 0.0
-                decoded = call.node.args and any(
-                    n in DECODE_CALLS or n.rsplit(".", 1)[-1] in ("b64decode", "decode", "fromhex")
-                    for n in subcalls(call.node.args[0], facts)
-                )
-                if decoded:
-                    base, msg = 0.8, f"runs a command decoded at run time ({call.name})"
-                    floor = 0.6
-                elif _split_command(call, facts):
-                    base, msg = 0.6, f"runs a command assembled from split fragments ({call.name})"
-                elif cmd is not None and _FETCH.search(cmd):
-                    base, msg = 0.5, f"runs a command that fetches from the network ({call.name})"
-                elif cmd is not None and _INLINE_CODE.search(cmd):
-                    base, msg = 0.35, f"runs inline code with an interpreter ({call.name})"
-                    top = facts.top_function(call.scope) == 0
-                    if top or src.role in (Role.SETUP, Role.BACKEND):
-                        base = 0.45  # as soon as pip runs setup.py, or as soon as it is imported
-                elif (
-                    cmd is not None
-                    and _PIP_INSTALL.search(cmd)
-                    and src.role not in (Role.TEST, Role.SETUP, Role.SCRIPT)
-                ):
-                    base, msg = 0.4, f"installs packages while it runs ({call.name})"
-                elif cmd is not None and cmd.strip().removesuffix(" -i") in _SHELLS:
-                    base, msg = 0.5, f"starts an interactive shell ({call.name})"
-                elif cmd is not None and _first_word(cmd) in DNS_TOOLS and "…" in cmd:
-                    # the name looked up is computed: data can ride in it (DNS exfiltration)
-                    base, msg = 0.6, f"looks up a computed host name with a DNS tool ({call.name})"
-                elif cmd is not None and _first_word(cmd) in DNS_TOOLS:
-                    base, msg = 0.45, f"runs a DNS lookup tool ({call.name})"
-                elif cmd is not None and _first_word(cmd) in RECON_TOOLS:
-                    base, msg = 0.3, f"runs a reconnaissance command ({call.name})"
-                elif cmd is not None and _first_word(cmd) == "cd" and not _CHAINED.search(cmd):
-                    base, msg = 0.03, f"changes directory in a subshell ({call.name})"
-                elif (
-                    cmd is not None
-                    and _first_word(cmd) in _BUILD_TOOLS
-                    and not _INLINE_CODE.search(cmd)
-                ):
-                    base, msg = 0.03, f"runs a build tool ({call.name})"
-                elif _is_sys_executable(call.node):
-                    base, msg = 0.05, f"runs the Python interpreter ({call.name})"
-                elif cmd is not None and cmd.strip("… ") == "":
-                    base, msg = 0.2, f"runs a computed command ({call.name})"
-                elif src.role == Role.SETUP and facts.top_function(call.scope) == 0:
-                    base, msg = (
-                        0.45,
-                        f"setup.py runs a program as soon as pip runs it ({call.name})",
-                    )
-                elif (
-                    cmd is not None
-                    and cmd.strip("… ")
-                    and facts.top_function(call.scope) == 0
-                    and src.role in (Role.MODULE, Role.INIT)
-                ):
-                    base, msg = 0.35, f"runs a program as soon as it is imported ({call.name})"
-                else:
-                    base, msg = 0.2, f"runs a program ({call.name})"
-                out.append(emit.at(src, call.line, call.scope, base, msg, floor=floor))
+                found = classify(call, src, facts, decoders)
+                if found is not None:
+                    base, msg, floor = found
+                    out.append(emit.at(src, call.line, call.scope, base, msg, floor=floor))
         yield from best_per_file(out)
+
+
+def classify(
+    call: CallFact, src: SourceFile, facts: Facts, decoders: set[str]
+) -> tuple[float, str, float] | None:
+    """(base weight, message, floor) for a call that starts a program, by what it runs; None
+    for any other call. ``decoders``: ``decoder_functions(facts)``."""
+    if not is_process(call) or call.name in ("subprocess.PIPE", "subprocess.DEVNULL"):
+        return None
+    if call.name.rsplit(".", 1)[-1] in (
+        "CalledProcessError",
+        "TimeoutExpired",
+        "CompletedProcess",
+        "STARTUPINFO",
+    ):
+        return None
+    cmd = _command_text(call.node, facts, call.scope)
+    floor = 0.0
+    decoded = _decoded_arg(call, facts, decoders)
+    if decoded:
+        base, msg = 0.8, f"runs a command decoded at run time ({call.name})"
+        floor = 0.6
+    elif _split_command(call, facts):
+        base, msg = 0.6, f"runs a command assembled from split fragments ({call.name})"
+    elif cmd is not None and _UPLOAD.search(cmd):
+        base, msg = 0.6, f"runs a command that uploads local data ({call.name})"
+    elif cmd is not None and _FETCH.search(cmd):
+        base, msg = 0.5, f"runs a command that fetches from the network ({call.name})"
+    elif cmd is not None and _INLINE_CODE.search(cmd):
+        base, msg = 0.35, f"runs inline code with an interpreter ({call.name})"
+        top = facts.top_function(call.scope) == 0
+        if top or src.role in (Role.SETUP, Role.BACKEND):
+            base = 0.45  # as soon as pip runs setup.py, or as soon as it is imported
+    elif (
+        cmd is not None
+        and _PIP_INSTALL.search(cmd)
+        and src.role not in (Role.TEST, Role.SETUP, Role.SCRIPT)
+    ):
+        base, msg = 0.4, f"installs packages while it runs ({call.name})"
+    elif cmd is not None and cmd.strip().removesuffix(" -i") in _SHELLS:
+        base, msg = 0.5, f"starts an interactive shell ({call.name})"
+    elif cmd is not None and _first_word(cmd) in DNS_TOOLS and "…" in cmd:
+        # the name looked up is computed: data can ride in it (DNS exfiltration)
+        base, msg = 0.6, f"looks up a computed host name with a DNS tool ({call.name})"
+    elif cmd is not None and _first_word(cmd) in DNS_TOOLS:
+        base, msg = 0.45, f"runs a DNS lookup tool ({call.name})"
+    elif cmd is not None and _first_word(cmd) in RECON_TOOLS:
+        base, msg = 0.3, f"runs a reconnaissance command ({call.name})"
+    elif cmd is not None and _first_word(cmd) == "cd" and not _CHAINED.search(cmd):
+        base, msg = 0.03, f"changes directory in a subshell ({call.name})"
+    elif cmd is not None and _first_word(cmd) in _BUILD_TOOLS and not _INLINE_CODE.search(cmd):
+        base, msg = 0.03, f"runs a build tool ({call.name})"
+    elif _is_sys_executable(call.node):
+        base, msg = 0.05, f"runs the Python interpreter ({call.name})"
+    elif cmd is not None and cmd.strip("… ") == "":
+        base, msg = 0.2, f"runs a computed command ({call.name})"
+    elif src.role == Role.SETUP and facts.top_function(call.scope) == 0:
+        base, msg = (
+            0.45,
+            f"setup.py runs a program as soon as pip runs it ({call.name})",
+        )
+    elif (
+        cmd is not None
+        and cmd.strip("… ")
+        and facts.top_function(call.scope) == 0
+        and src.role in (Role.MODULE, Role.INIT)
+    ):
+        base, msg = 0.35, f"runs a program as soon as it is imported ({call.name})"
+    else:
+        base, msg = 0.2, f"runs a program ({call.name})"
+    return base, msg, floor
 
 
 RULE = _Rule()

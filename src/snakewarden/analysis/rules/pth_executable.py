@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from collections.abc import Iterator
 
 from snakewarden.analysis.context import Role, ScanContext, make_finding, shorten
@@ -22,7 +24,63 @@ _DANGER = re.compile(
     rb"\\x[0-9a-f]{2}|getattr\(|http",
     re.IGNORECASE,
 )
+#: Folders whose files serve tests and docs (a .pth there is not installed).
+_DATA_DIRS = frozenset(
+    {"test", "tests", "testing", "testdata", "test_data", "fixtures", "docs", "doc", "examples",
+     "example", "samples"}
+)  # fmt: skip
 _EXEC = re.compile(rb"\b(exec|eval|compile)\s*\(")
+
+
+def _classify(line: bytes) -> tuple[float, str]:
+    """(base weight, message) for an executable .pth line (weight 0: nothing to report)."""
+    if _DANGER.search(line):
+        return 0.6, "a .pth line runs code with exec/decoding/process/network"
+    if _PLAIN_IMPORT.match(line):
+        return 0.05, "a .pth line imports a module at every start-up"
+    tree = _parse(line)
+    if tree is not None and _namespace_package(tree):
+        return 0.0, "a .pth line sets up a namespace package (the setuptools -nspkg idiom)"
+    if tree is not None and not _runs_computed_code(tree):
+        # exec of a literal is the literal's statements (an opt-in start-up hook)
+        return 0.2, "a .pth line runs statements at every start-up"
+    if _EXEC.search(line):
+        return 0.25, "a .pth line runs dynamic code at every start-up"
+    return 0.2, "a .pth line runs statements at every start-up"
+
+
+def _parse(text: bytes | str) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+
+
+def _namespace_package(tree: ast.Module) -> bool:
+    """The setuptools ``-nspkg.pth`` line: it finds ``sitedir`` in the caller's frame and adds
+    a folder to a package's ``__path__`` (registering the module in ``sys.modules``)."""
+    names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    texts = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)}
+    return "sitedir" in texts and "__path__" in texts and "_getframe" in names
+
+
+def _runs_computed_code(tree: ast.Module, depth: int = 0) -> bool:
+    """exec/eval/compile of something other than a string literal (whose content is checked
+    the same way)."""
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        if node.func.id not in ("exec", "eval", "compile") or not node.args:
+            continue
+        arg = node.args[0]
+        if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            return True
+        inner = _parse(arg.value)
+        if inner is None or depth > 2 or _runs_computed_code(inner, depth + 1):
+            return True
+    return False
 
 
 class _Rule:
@@ -33,17 +91,14 @@ class _Rule:
             if m.suffix != ".pth":
                 continue
             nested = ctx.role_of(m) == Role.NESTED  # inside a shipped archive: never installed
+            # a .pth among tests, docs or fixtures is data for them: it is never installed
+            data = any(p.lower() in _DATA_DIRS for p in ctx.relative(m).split("/")[:-1])
             for no, line in enumerate(m.data.splitlines(), 1):
                 if not _EXEC_LINE.match(line):
                     continue
-                if _DANGER.search(line):
-                    base, msg = 0.6, "a .pth line runs code with exec/decoding/process/network"
-                elif _EXEC.search(line):
-                    base, msg = 0.25, "a .pth line runs dynamic code at every start-up"
-                elif _PLAIN_IMPORT.match(line):
-                    base, msg = 0.05, "a .pth line imports a module at every start-up"
-                else:
-                    base, msg = 0.2, "a .pth line runs statements at every start-up"
+                base, msg = _classify(line)
+                if not base:
+                    continue
                 yield make_finding(
                     META.id,
                     META.category,
@@ -53,8 +108,8 @@ class _Rule:
                     line=no,
                     evidence=shorten(line.decode("utf-8", "replace")),
                     base=base,
-                    phase=Phase.RUNTIME if nested else Phase.STARTUP,
-                    role=Role.NESTED if nested else Role.PTH,
+                    phase=Phase.RUNTIME if nested or data else Phase.STARTUP,
+                    role=Role.NESTED if nested else Role.TEST if data else Role.PTH,
                 )
                 break
 

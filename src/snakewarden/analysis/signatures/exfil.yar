@@ -95,7 +95,7 @@ rule sw_credential_paths
         $wallet = /wallet\.dat|Exodus[\/\\]+exodus\.wallet|Electrum[\/\\]+wallets|Atomic[\/\\]+Local Storage|Ethereum[\/\\]+keystore/ nocase
         $metamask = "nkbihfbeogaeaoehlefnkodbefgpgknn"
         $dpapi = "CryptUnprotectData"
-        $enckey = "encrypted_key"
+        $enckey = /os_crypt.{0,12}encrypted_key/
         $token_re = /\{2[3-6]\}\\\.[^\n]{0,30}\{6\}\\\./
         $discord_enc = "dQw4w9WgXcQ"
         $keychain = /login\.keychain|security\s+find-(generic|internet)-password/

@@ -1,0 +1,393 @@
+"""Light data flow for the rules that need "X is sent out", not just "X and a send meet".
+
+Within one unit of behaviour (a top-level function, the module's own statements, or a whole
+install-time file) a value is *tainted* when it comes from a source call (an identity call, an
+environment dump...), directly or through assignments, containers filled with it
+(``d["k"] = v``, ``lst.append(v)``), or a function of the file that returns it. A sink is
+reached when a tainted value appears in the sink call's arguments or receiver, or is passed to a
+function of the file whose parameter reaches a sink. It is an over-approximation (no ordering,
+names merged per unit), bounded in size, and it needs the syntax tree, which the facts do not
+keep: the file is parsed again, only for the few files where a rule has a candidate.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from snakewarden.analysis.context import SourceFile
+from snakewarden.analysis.facts import CallFact, dotted
+from snakewarden.analysis.rules._common import is_send
+
+__all__ = [
+    "LOCAL_SUFFIXES",
+    "RESOLVE_CALLS",
+    "Flow",
+    "IsSink",
+    "IsSource",
+    "constant_text",
+    "flow_for",
+    "local_name",
+    "may_send",
+    "sends_out",
+    "transmits",
+]
+
+#: Bounds on the work done per unit and per file (a hostile file must not make the check slow).
+MAX_NODES = 50_000
+MAX_PASSES = 6
+MAX_FUNCTIONS = 400
+#: Functions larger than this (in syntax nodes) are not followed as pass-throughs.
+MAX_PASS_NODES = 300
+#: Methods that put their argument into the receiver (a container or a buffer).
+_FILLERS = frozenset(
+    {"append", "extend", "update", "insert", "add", "add_field", "write", "writelines", "put"}
+)
+
+#: Name lookups: they send the name to a resolver, which is exfiltration only when the name is
+#: built from the data under someone's domain (see ``sends_out``).
+RESOLVE_CALLS = frozenset(
+    {
+        "socket.gethostbyname", "socket.gethostbyname_ex", "socket.getaddrinfo",
+        "socket.gethostbyaddr", "dns.resolver.resolve", "dns.resolver.query",
+    }
+)  # fmt: skip
+#: Name suffixes that stay on the machine or the local network (the host itself, mDNS).
+LOCAL_SUFFIXES = (".local", "localhost", ".localdomain", ".lan", ".internal", ".home.arpa")
+#: Constructors of connections: building one sends nothing (a send method follows, or not).
+_CONSTRUCTORS = frozenset({"socket.socket"})
+#: Method names that send their arguments besides ``SEND_METHODS`` (``conn.request("POST", ...)``).
+_SEND_EXTRA = frozenset({"request", "putrequest", "sendmail", "send_message"})
+
+#: Values that build a container around what they hold.
+_CONTAINERS = (
+    ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp,
+    ast.GeneratorExp,
+)  # fmt: skip
+
+#: (call, resolved name) -> True when the call's result is sensitive.
+IsSource = Callable[[ast.Call, str], bool]
+#: (flow, call, resolved name, tainted names, unit) -> True when the call sends tainted data out.
+IsSink = Callable[["Flow", ast.Call, str, set[str], ast.AST], bool]
+
+
+def _parse(src: SourceFile) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(src.source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+
+
+def walk(node: ast.AST, *, into_functions: bool = True) -> Iterable[ast.AST]:
+    """Nodes under ``node`` (bounded), optionally not entering nested function bodies."""
+    stack: list[ast.AST] = [node]
+    seen = 0
+    while stack and seen < MAX_NODES:
+        cur = stack.pop()
+        seen += 1
+        yield cur
+        for child in ast.iter_child_nodes(cur):
+            if not into_functions and isinstance(
+                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+            ):
+                continue
+            stack.append(child)
+
+
+def _target_names(target: ast.AST) -> Iterable[str]:
+    """The names an assignment target binds or fills (``x``, ``a, b``, ``d[k]``, ``o.attr``)."""
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, ast.Tuple | ast.List):
+        for elt in target.elts:
+            yield from _target_names(elt)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+    elif isinstance(target, ast.Subscript | ast.Attribute):
+        name = dotted(target.value)
+        if not name.startswith("?"):
+            yield name
+
+
+def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    a = fn.args
+    names = {x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
+    names |= {x.arg for x in (a.vararg, a.kwarg) if x is not None}
+    return names - {"self", "cls"}
+
+
+@dataclass
+class Flow:
+    """Taint over one parsed file; ``resolve`` maps a written call name to its import."""
+
+    tree: ast.Module
+    resolve: Callable[[str], str]
+    is_source: IsSource
+    is_sink: IsSink
+    #: a cheap test, by resolved name, of the calls that could be sinks (see ``_summarise``)
+    maybe_sink: Callable[[str], bool] = lambda name: True
+    #: functions of the file that return tainted data / pass a tainted argument through to
+    #: their result / hand a parameter to a sink
+    _sources: set[str] = field(default_factory=set)
+    _passes: set[str] = field(default_factory=set)
+    _sinks: set[str] = field(default_factory=set)
+    _summarised: bool = False
+    _units: dict[tuple[int, bool], tuple[ast.AST, set[str]]] = field(default_factory=dict)
+
+    def name_of(self, node: ast.Call) -> str:
+        return self.resolve(dotted(node.func))
+
+    def tainted(self, expr: ast.AST, names: set[str]) -> bool:
+        """True when ``expr`` holds a source call, a tainted name, or a call of a function of
+        the file that returns tainted data (or passes a tainted argument through)."""
+        for cur in walk(expr):
+            if isinstance(cur, ast.Name) and cur.id in names:
+                return True
+            if isinstance(cur, ast.Attribute) and dotted(cur) in names:
+                return True
+            if isinstance(cur, ast.Call):
+                name = self.name_of(cur)
+                short = name.rsplit(".", 1)[-1]
+                if self.is_source(cur, name) or short in self._sources:
+                    return True
+                if short in self._passes and self.args_tainted(cur, names, receiver=False):
+                    return True
+        return False
+
+    def taint(
+        self,
+        unit: ast.AST,
+        *,
+        into_functions: bool,
+        seed: Iterable[str] = (),
+        containers: bool = True,
+    ) -> set[str]:
+        """The names in ``unit`` that hold tainted data (starting from ``seed``); without
+        ``containers``, only names that hold the tainted value itself (not a list, dict...
+        built with it or filled with it)."""
+        names: set[str] = set(seed)
+        moves: list[tuple[list[ast.AST], list[ast.AST]]] = []
+        for node in walk(unit, into_functions=into_functions):
+            if (
+                not containers
+                and isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign)
+                and isinstance(node.value, _CONTAINERS)
+            ):
+                continue
+            if isinstance(node, ast.Assign):
+                moves.append(([node.value], list(node.targets)))
+            elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
+                if node.value is not None:
+                    moves.append(([node.value], [node.target]))
+            elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+                moves.append(([node.iter], [node.target]))
+            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+                moves.append(([node.context_expr], [node.optional_vars]))
+            elif (
+                containers
+                and isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _FILLERS
+            ):
+                moves.append(([*node.args, *(k.value for k in node.keywords)], [node.func.value]))
+        # in source order, so that a chain of assignments is followed in one pass
+        moves.sort(key=lambda m: (getattr(m[1][0], "lineno", 0), getattr(m[1][0], "col_offset", 0)))
+        for _ in range(MAX_PASSES):
+            before = len(names)
+            for values, targets in moves:
+                if any(self.tainted(v, names) for v in values):
+                    for t in targets:
+                        names.update(_target_names(t))
+            if len(names) == before:
+                break
+        return names
+
+    def _summarise(self) -> None:
+        """Which functions of the file are sources, pass-throughs and sinks (a few rounds, so
+        that helpers calling helpers are followed). Only functions that could be one are
+        followed: a source holds a source call or calls a source; a pass-through is small and
+        returns something; a sink holds a call ``maybe_sink`` accepts or calls a sink."""
+        if self._summarised:
+            return
+        self._summarised = True
+        defs = [
+            n for n in walk(self.tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        ][:MAX_FUNCTIONS]
+        info: dict[int, tuple[set[str], bool, bool, bool, int]] = {}
+        for d in defs:
+            called: set[str] = set()
+            source = sendlike = returns = False
+            size = 0
+            for n in walk(d):
+                size += 1
+                if isinstance(n, ast.Call):
+                    name = self.name_of(n)
+                    called.add(name.rsplit(".", 1)[-1])
+                    source = source or self.is_source(n, name)
+                    sendlike = sendlike or self.maybe_sink(name)
+                elif isinstance(n, ast.Return | ast.Yield) and n.value is not None:
+                    returns = True
+            info[id(d)] = (called, source, sendlike, returns, size)
+        for _ in range(3):
+            changed = False
+            for d in defs:
+                called, source, sendlike, returns, size = info[id(d)]
+                params = _params(d)
+                if (
+                    returns
+                    and d.name not in self._sources
+                    and (source or called & (self._sources | self._passes))
+                    and self._returns(d, self.taint(d, into_functions=False))
+                ):
+                    self._sources.add(d.name)
+                    changed = True
+                if not params:
+                    continue
+                pass_candidate = returns and size <= MAX_PASS_NODES and d.name not in self._passes
+                sink_candidate = d.name not in self._sinks and (sendlike or called & self._sinks)
+                if not (pass_candidate or sink_candidate):
+                    continue
+                seeded = self.taint(d, into_functions=True, seed=params)
+                if pass_candidate and self._returns(d, seeded):
+                    self._passes.add(d.name)
+                    changed = True
+                if sink_candidate and any(
+                    isinstance(n, ast.Call) and self.sends(n, seeded, d) for n in walk(d)
+                ):
+                    self._sinks.add(d.name)
+                    changed = True
+            if not changed:
+                break
+
+    def _returns(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, names: set[str]) -> bool:
+        return any(
+            isinstance(n, ast.Return | ast.Yield)
+            and n.value is not None
+            and self.tainted(n.value, names)
+            for n in walk(fn, into_functions=False)
+        )
+
+    def sends(self, call: ast.Call, names: set[str], unit: ast.AST) -> bool:
+        """True when ``call`` sends tainted data: a sink of the rule, or a function of the file
+        that hands its parameter to one."""
+        name = self.name_of(call)
+        if self.is_sink(self, call, name, names, unit):
+            return True
+        return name.rsplit(".", 1)[-1] in self._sinks and self.args_tainted(
+            call, names, receiver=False
+        )
+
+    def unit(self, line: int, *, whole_file: bool) -> tuple[ast.AST, set[str]]:
+        """The unit of behaviour that starts at ``line`` (0: the module's own statements; the
+        whole file when ``whole_file``) and its tainted names."""
+        self._summarise()
+        key = (0 if whole_file else line, whole_file)
+        if key not in self._units:
+            node: ast.AST = self.tree
+            if not whole_file and line:
+                node = next(
+                    (
+                        n
+                        for n in walk(self.tree)
+                        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.If)
+                        and n.lineno == line
+                    ),
+                    self.tree,
+                )
+            into = whole_file or node is not self.tree
+            self._units[key] = (node, self.taint(node, into_functions=into))
+        return self._units[key]
+
+    def is_wrapper(self, name: str) -> bool:
+        """True for a function of the file that hands its parameter to a sink."""
+        self._summarise()
+        return name.rsplit(".", 1)[-1] in self._sinks
+
+    def assigned(self, unit: ast.AST, name: str) -> list[ast.AST]:
+        """The values assigned to ``name`` anywhere in ``unit``."""
+        out: list[ast.AST] = []
+        for n in walk(unit):
+            if isinstance(n, ast.Assign):
+                targets = n.targets
+            elif isinstance(n, ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
+                targets = [n.target]
+            else:
+                continue
+            if n.value is not None and any(name in _target_names(t) for t in targets):
+                out.append(n.value)
+        return out
+
+    def args_tainted(self, call: ast.Call, names: set[str], *, receiver: bool = True) -> bool:
+        """True when a tainted value is among ``call``'s arguments (or its receiver)."""
+        parts: list[ast.AST] = [*call.args, *(k.value for k in call.keywords)]
+        if receiver and isinstance(call.func, ast.Attribute):
+            parts.append(call.func.value)
+        return any(self.tainted(p, names) for p in parts)
+
+
+def constant_text(expr: ast.AST) -> str:
+    """The literal parts of a built string (f-string, concatenation, format), joined."""
+    return "".join(
+        n.value for n in walk(expr) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    )
+
+
+def local_name(built: ast.AST) -> bool:
+    """True unless the literal parts of a built host name join labels under a domain that is
+    not local (``{data}.x.example``, ``{data}.{domain}``): resolving the host's own name
+    (``gethostname() + ".local"``, ``getfqdn()``) only asks the local resolver about itself."""
+    text = constant_text(built).strip().lower()
+    return "." not in text or text.rstrip(".").endswith(LOCAL_SUFFIXES)
+
+
+def transmits(name: str) -> bool:
+    """A call that transmits its arguments (a request, a socket send), by resolved name."""
+    if name in _CONSTRUCTORS:
+        return False
+    call = CallFact(name, name, 0, 0, ast.Call(func=ast.Name(id=name), args=[], keywords=[]))
+    return is_send(call) or name.rsplit(".", 1)[-1] in _SEND_EXTRA
+
+
+def may_send(name: str) -> bool:
+    """By name alone: a call that could send data out (for ``Flow.maybe_sink``)."""
+    return name in RESOLVE_CALLS or transmits(name)
+
+
+def sends_out(flow: Flow, node: ast.Call, name: str, names: set[str], unit: ast.AST) -> bool:
+    """``node`` sends tainted data out: as request or socket data, or inside a looked-up name
+    (a lookup of a name built from the data under a remote domain: DNS exfiltration)."""
+    if name not in RESOLVE_CALLS:
+        return transmits(name) and flow.args_tainted(node, names)
+    if not node.args:
+        return False
+    host = node.args[0]
+    built = flow.assigned(unit, host.id) if isinstance(host, ast.Name) else [host]
+    return any(
+        isinstance(expr, ast.JoinedStr | ast.BinOp | ast.Call)
+        and not local_name(expr)
+        and flow.tainted(expr, names)
+        for expr in built
+    )
+
+
+def flow_for(
+    src: SourceFile,
+    is_source: IsSource,
+    is_sink: IsSink,
+    maybe_sink: Callable[[str], bool] | None = None,
+) -> Flow | None:
+    """A ``Flow`` over ``src`` (parsed again), or None when it does not parse."""
+    facts = src.facts
+    if facts is None:
+        return None
+    tree = _parse(src)
+    if tree is None:
+        return None
+    flow = Flow(tree, facts.resolve, is_source, is_sink)
+    if maybe_sink is not None:
+        flow.maybe_sink = maybe_sink
+    return flow

@@ -1,0 +1,4 @@
+from .core import start
+from .hooks import register
+
+register(start)

@@ -1,0 +1,5 @@
+import subprocess
+
+
+def start(cmd):
+    return subprocess.run(cmd, check=True)

@@ -1,0 +1,6 @@
+HOOKS = []
+
+
+def register(func):
+    HOOKS.append(func)
+    return func

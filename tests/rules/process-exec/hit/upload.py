@@ -1,0 +1,6 @@
+import os
+
+
+def send(archive):
+    command = 'curl -k -F "file=@' + archive + '" https://drop.example.invalid/upload'
+    os.system(command)

