@@ -405,6 +405,11 @@ class ScanContext:
             for (_, phase), (target, scopes) in wanted.items():
                 _enter(target, scopes, phase)
 
+    def release(self) -> None:
+        """Drop the sources' back-references to this context (call when the rules are done)."""
+        for src in self._sources or ():
+            src._owner = None
+
     # -- YARA -------------------------------------------------------------------------------
     def yara(self, member: Member) -> list[YaraHit]:
         """YARA matches of ``member``'s bytes (whole or head), computed once per member."""

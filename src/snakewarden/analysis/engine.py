@@ -46,22 +46,27 @@ def _analyze(
 ) -> ScanResult:
     ctx = ScanContext(artifact)
     findings: list[Finding] = list(artifact.issues)
-    for rule in rules if rules is not None else builtin_rules():
-        try:
-            produced = list(rule.check(ctx))
-        except RecursionError:
-            # A pathological input (absurdly nested code) defeated a rule: say so, do not crash.
-            produced = [
-                Finding(
-                    rule=rule.meta.id,
-                    category=rule.meta.category,
-                    severity=Severity.LOW,
-                    message="analysis stopped: the code is nested too deeply to analyse",
-                    weight=0.1,
-                )
-            ]
-        produced.sort(key=lambda f: -f.weight)
-        findings.extend(produced[:MAX_FINDINGS_PER_RULE])
+    try:
+        for rule in rules if rules is not None else builtin_rules():
+            try:
+                produced = list(rule.check(ctx))
+            except RecursionError:
+                # A pathological input (absurdly nested code) defeated a rule: say so, do not crash.
+                produced = [
+                    Finding(
+                        rule=rule.meta.id,
+                        category=rule.meta.category,
+                        severity=Severity.LOW,
+                        message="analysis stopped: the code is nested too deeply to analyse",
+                        weight=0.1,
+                    )
+                ]
+            produced.sort(key=lambda f: -f.weight)
+            findings.extend(produced[:MAX_FINDINGS_PER_RULE])
+    finally:
+        # SourceFile -> ScanContext back-references form a cycle: break it so that reference
+        # counting frees the scan's trees and facts now, not at the next full collection.
+        ctx.release()
     findings.extend(extra)
     score, verdict = judge(findings)
     meta = artifact.metadata

@@ -27,6 +27,9 @@ _RUN = re.compile(
     r"\|\s*(ba)?sh\b|"
     r"Start-Process|\bIEX\b|chmod\s+\+x",
 )
+#: ``_RUN`` cannot match a text holding none of these (a cheap test before the regex).
+_RUN_HINTS = ("exec(", "eval(", "system(", "subprocess.", "Popen(", "startfile(", "|",
+              "Start-Process", "IEX", "chmod")  # fmt: skip
 MAX_SCANNED = 200_000
 
 
@@ -41,11 +44,15 @@ class _Rule:
                 if len(s.value) < 30 or ("(" not in s.value and "|" not in s.value):
                     continue
                 text = s.value[:MAX_SCANNED]
-                fetch = _FETCH.search(text)
+                if not any(h in text for h in _RUN_HINTS):
+                    continue
                 run = _RUN.search(text)
-                if fetch and run:
+                if run is None:
+                    continue
+                fetch = _FETCH.search(text)
+                if fetch:
                     base, what = 0.55, "downloads and executes"
-                elif run and ("import " in text or "\n" in text) and len(text) > 80:
+                elif ("import " in text or "\n" in text) and len(text) > 80:
                     base, what = 0.2, "executes"
                 else:
                     continue
