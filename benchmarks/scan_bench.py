@@ -5,14 +5,15 @@ Run (one command, re-runnable; GuardDog results are cached in ``benchmarks/out/`
     .venv/bin/python benchmarks/scan_bench.py            # everything, prints the report
     .venv/bin/python benchmarks/scan_bench.py --write    # ... and writes BENCHMARKS.md's section
     .venv/bin/python benchmarks/scan_bench.py --only guarddog   # just fill GuardDog's cache
-    .venv/bin/python benchmarks/scan_bench.py --only extra      # FPs on the extra benign set
+    .venv/bin/python benchmarks/scan_bench.py --only extra      # FPs on the extra benign sets
 
 Inputs: the dev malware corpus (``/tmp/maldev/NAME/VERSION/FILE``, else unzipped from
 ``../shared/corpus/malicious-dev.zip`` into a temporary folder) with its campaigns from
 ``malicious-dev.tsv``, and the benign sdists (``~/.cache/snakewarden-corpus/benign``).
-When ``benchmarks/fetch_more_benign.py`` has filled its folder (``$SNAKEWARDEN_EXTRA_CACHE``, else
-``~/.cache/snakewarden-corpus/benign-extra``), the report also gives the false positives on those
-other popular sdists, never used for tuning (snakewarden only; ``--skip-extra`` leaves them out).
+When ``benchmarks/fetch_more_benign.py`` has filled its folders, the report also gives the false
+positives on those other popular sdists (snakewarden only; ``--skip-extra`` leaves them out):
+``benign-extra`` (600; first measured untouched, then used to tune rules and to train the
+scorer) and ``benign-holdout`` (500; never used for tuning or training).
 
 The samples are only ever read as bytes: snakewarden scans them statically through its real CLI
 (``snakewarden scan --from LIST --format jsonl --jobs 2``), GuardDog statically too
@@ -54,12 +55,19 @@ MALDEV = Path("/tmp/maldev")
 BENIGN = Path(
     os.environ.get("SNAKEWARDEN_CORPUS_CACHE", Path.home() / ".cache/snakewarden-corpus/benign")
 )
-EXTRA = Path(
-    os.environ.get(
-        "SNAKEWARDEN_EXTRA_CACHE", Path.home() / ".cache/snakewarden-corpus/benign-extra"
-    )
+#: fetch_more_benign.py's folders: (folder, what it is). Each holds a ``benign-extra.tsv``.
+EXTRA_SETS = (
+    (
+        BENIGN.parent / "benign-extra",
+        "other popular sdists of `benchmarks/fetch_more_benign.py`, used since their first "
+        "measurement to tune rules and to train the scorer",
+    ),
+    (
+        BENIGN.parent / "benign-holdout",
+        "other popular sdists never used for tuning or training, from `fetch_more_benign.py "
+        "--count 500 --seed 7` excluding the other sets",
+    ),
 )
-EXTRA_MANIFEST = EXTRA / "benign-extra.tsv"
 GD_VENV = Path(os.environ.get("GUARDDOG_VENV", "/tmp/gdvenv"))
 GD_TIMEOUT = 300.0
 
@@ -123,14 +131,15 @@ def load_samples() -> list[Sample]:
     return [s for s in samples if s.path.is_file()]
 
 
-def load_extra() -> list[Sample]:
-    """The extra benign sdists of ``fetch_more_benign.py``; empty when its manifest is absent."""
-    if not EXTRA_MANIFEST.is_file():
+def load_extra(folder: Path) -> list[Sample]:
+    """The benign sdists of a ``fetch_more_benign.py`` folder; empty when its manifest is absent."""
+    manifest = folder / "benign-extra.tsv"
+    if not manifest.is_file():
         return []
-    with EXTRA_MANIFEST.open(newline="") as fh:
+    with manifest.open(newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     samples = [
-        Sample(EXTRA / r["filename"], False, "", f"{r['name']}/{r['version']}", int(r["size"]))
+        Sample(folder / r["filename"], False, "", f"{r['name']}/{r['version']}", int(r["size"]))
         for r in rows
     ]
     present = [s for s in samples if s.path.is_file()]
@@ -522,8 +531,8 @@ def build_report(
     return "\n".join(lines)
 
 
-def extra_report(samples: list[Sample], ours: dict[str, object]) -> str:
-    """False positives on the extra benign set (never used for tuning; GuardDog not run on it)."""
+def extra_report(samples: list[Sample], ours: dict[str, object], what: str) -> str:
+    """False positives on an extra benign set (GuardDog is not run on it)."""
     verdicts: list[str] = ours["verdicts"]  # type: ignore[assignment]
     rows: list[dict[str, object]] = ours["rows"]  # type: ignore[assignment]
     n = len(samples)
@@ -532,17 +541,16 @@ def extra_report(samples: list[Sample], ours: dict[str, object]) -> str:
     errs = sum(v == "error" for v in verdicts)
     wall = float(ours["wall"])  # type: ignore[arg-type]
     lines = [
-        f"False positives on {n} other popular sdists never used for tuning "
-        "(`benign-extra.tsv` from `benchmarks/fetch_more_benign.py`: the next most downloaded "
-        "projects not in `benign.tsv` plus a seeded draw from ranks 1,000-15,000; snakewarden "
-        f"only, GuardDog is not run on them; `{ours['cmd']}`, {wall:.0f} s): "
+        f"False positives on {n} {what} (the next most downloaded projects not in the other "
+        "sets plus a seeded draw from ranks 1,000-15,000; snakewarden only, GuardDog is not "
+        f"run on them; `{ours['cmd']}`, {wall:.0f} s): "
         f"suspicious or worse {_pct(sum(sus) / n)} ({sum(sus)}/{n}), "
         f"malicious {_pct(sum(mal) / n)} ({sum(mal)}/{n}); verdict `error`: {errs}.",
         "",
     ]
     for level, flags in (("suspicious or worse", sus), ("malicious", mal)):
         fps = [(s, r) for s, r, f in zip(samples, rows, flags, strict=True) if f]
-        lines.append(f"False positives on the extra set at `{level}` ({len(fps)}):")
+        lines.append(f"False positives on these {n} at `{level}` ({len(fps)}):")
         lines.append("")
         if not fps:
             lines.append("- none")
@@ -556,16 +564,18 @@ def extra_report(samples: list[Sample], ours: dict[str, object]) -> str:
 
 
 def run_extra(jobs: int) -> str | None:
-    extra = load_extra()
-    if not extra:
-        print(
-            f"no extra benign set at {EXTRA_MANIFEST} (benchmarks/fetch_more_benign.py fetches it)",
-            file=sys.stderr,
+    reports: list[str] = []
+    for folder, what in EXTRA_SETS:
+        extra = load_extra(folder)
+        if not extra:
+            print(f"no benign set at {folder} (benchmarks/fetch_more_benign.py)", file=sys.stderr)
+            continue
+        print(f"{len(extra)} benign sdists in {folder}", file=sys.stderr)
+        ours = run_snakewarden(
+            extra, jobs, tag=f"snakewarden-{folder.name}", targets=f"targets-{folder.name}"
         )
-        return None
-    print(f"{len(extra)} extra benign sdists", file=sys.stderr)
-    ours = run_snakewarden(extra, jobs, tag="snakewarden-extra", targets="targets-extra")
-    return extra_report(extra, ours)
+        reports.append(extra_report(extra, ours, what))
+    return "\n\n".join(reports) if reports else None
 
 
 def write_section(body: str) -> None:
