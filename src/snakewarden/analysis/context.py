@@ -97,6 +97,7 @@ class SourceFile:
     role: str
     source: bytes
     small: bool = False
+    _py2: bytes | None = None
     _facts: Facts | None = None
     _parsed: bool = False
     _lines: list[str] | None = None
@@ -136,16 +137,21 @@ class SourceFile:
             self._parsed = True
             limit = MAX_PARSE_PRIORITY if self.role != Role.MODULE else MAX_PARSE_OTHER
             if len(self.source) <= limit or _few_tokens(self.source):
+                tree = _parse(self.source)
+                if tree is None and (py2 := py2_rewrite(self.source)) is not None:
+                    tree = _parse(py2)
+                    if tree is not None:
+                        self._py2 = py2
                 try:
-                    # A hostile file's SyntaxWarnings (invalid escapes…) are noise for the user
-                    # and, under -W error, would turn a parsable file into an unparsable one.
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        tree = ast.parse(self.source)
-                    self._facts = collect_facts(tree)
-                except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+                    self._facts = collect_facts(tree) if tree is not None else None
+                except (RecursionError, MemoryError):
                     self._facts = None
         return self._facts
+
+    @property
+    def parsed_source(self) -> bytes:
+        """The text whose facts these are: ``source``, or its Python 2 rewrite."""
+        return self._py2 if self._py2 is not None else self.source
 
     def is_doc_line(self, lineno: int) -> bool:
         """True when line ``lineno`` lies in a docstring (a bare string statement)."""
@@ -194,6 +200,39 @@ class SourceFile:
         if 1 <= lineno <= len(self._lines):
             return shorten(self._lines[lineno - 1].strip())
         return ""
+
+
+def _parse(source: bytes) -> ast.Module | None:
+    try:
+        # A hostile file's SyntaxWarnings (invalid escapes…) are noise for the user and, under
+        # -W error, would turn a parsable file into an unparsable one.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+
+
+#: Python 2 statements rewritten, line by line (line numbers kept), so that old setup scripts
+#: parse: ``print >>f, x``, ``print x``, ``exec code``, ``except E, e:``, ``raise E, msg``,
+#: ``0777``.
+_PY2_REWRITES = (
+    (re.compile(rb"^([ \t]*)print[ \t]*>>[ \t]*([^,\n]+),[ \t]*(.+?)[ \t]*$", re.M),
+     rb"\1print(\3, file=\2)"),
+    (re.compile(rb"^([ \t]*)print[ \t]+(?![ \t(=.,)\]])(.+?)[ \t]*$", re.M), rb"\1print(\2)"),
+    (re.compile(rb"^([ \t]*)exec[ \t]+(?![ \t(=.,)\]])(.+?)[ \t]*$", re.M), rb"\1exec(\2)"),
+    (re.compile(rb"^([ \t]*except[ \t]+[^:,\n]+),[ \t]*(\w+)[ \t]*:", re.M), rb"\1 as \2:"),
+    (re.compile(rb"^([ \t]*raise[ \t]+[\w.]+)[ \t]*,[ \t]*(.+?)[ \t]*$", re.M), rb"\1(\2)"),
+    (re.compile(rb"(?<![\w.])0([0-7]+)(?![\w.])"), rb"0o\1"),
+)  # fmt: skip
+
+
+def py2_rewrite(source: bytes) -> bytes | None:
+    """``source`` with its Python 2 statements rewritten, or None when there was none."""
+    out = source
+    for pattern, repl in _PY2_REWRITES:
+        out = pattern.sub(repl, out)
+    return out if out != source else None
 
 
 #: A file over the parse bounds is still parsed when it holds few tokens: megabytes of padding

@@ -77,7 +77,7 @@ def _parse(src: SourceFile) -> ast.Module | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return ast.parse(src.source)
+            return ast.parse(src.parsed_source)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return None
 
