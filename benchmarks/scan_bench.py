@@ -13,7 +13,8 @@ Inputs: the dev malware corpus (``/tmp/maldev/NAME/VERSION/FILE``, else unzipped
 When ``benchmarks/fetch_more_benign.py`` has filled its folders, the report also gives the false
 positives on those other popular sdists (snakewarden only; ``--skip-extra`` leaves them out):
 ``benign-extra`` (600; first measured untouched, then used to tune rules and to train the
-scorer) and ``benign-holdout`` (500; never used for tuning or training).
+scorer), ``benign-holdout`` (500; never used for tuning or training) and ``benign-final`` (400;
+fetched after the last change to rules and scorer, measured once).
 
 The samples are only ever read as bytes: snakewarden scans them statically through its real CLI
 (``snakewarden scan --from LIST --format jsonl --jobs 2``), GuardDog statically too
@@ -64,8 +65,14 @@ EXTRA_SETS = (
     ),
     (
         BENIGN.parent / "benign-holdout",
-        "other popular sdists never used for tuning or training, from `fetch_more_benign.py "
-        "--count 500 --seed 7` excluding the other sets",
+        "other popular sdists never used for tuning or training (looked at once to choose the "
+        "benign weight of the scorer), from `fetch_more_benign.py --count 500 --seed 7` "
+        "excluding the other sets",
+    ),
+    (
+        BENIGN.parent / "benign-final",
+        "other popular sdists fetched after the last change and measured once, from "
+        "`fetch_more_benign.py --count 400 --seed 11` excluding the other sets",
     ),
 )
 GD_VENV = Path(os.environ.get("GUARDDOG_VENV", "/tmp/gdvenv"))
