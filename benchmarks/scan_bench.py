@@ -14,7 +14,7 @@ When ``benchmarks/fetch_more_benign.py`` has filled its folders, the report also
 positives on those other popular sdists (snakewarden only; ``--skip-extra`` leaves them out):
 ``benign-extra`` (600; first measured untouched, then used to tune rules and to train the
 scorer), ``benign-holdout`` (500; never used for tuning or training) and ``benign-final`` (400;
-fetched after the last change to rules and scorer, measured once).
+fetched at the end of the tuning and never used for it).
 
 The samples are only ever read as bytes: snakewarden scans them statically through its real CLI
 (``snakewarden scan --from LIST --format jsonl --jobs 2``), GuardDog statically too
@@ -71,7 +71,7 @@ EXTRA_SETS = (
     ),
     (
         BENIGN.parent / "benign-final",
-        "other popular sdists fetched after the last change and measured once, from "
+        "other popular sdists fetched at the end of the tuning and never used for it, from "
         "`fetch_more_benign.py --count 400 --seed 11` excluding the other sets",
     ),
 )

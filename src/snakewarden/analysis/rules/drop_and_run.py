@@ -79,6 +79,8 @@ _OPTION = re.compile(r"^(-{1,2}[\w-]+(=.*)?|/{1,2}[A-Za-z][\w:-]*)$")
 #: A word that names a file (has an extension or a folder), not an option value (Hidden).
 _PATHLIKE = re.compile(r"[./\\~]")
 _TOKEN_SPLIT = re.compile(r"(\s+|&&|\|\||[;|&])")
+#: Python interpreters (``python``, ``python3.12``, ``pythonw``, the ``py`` launcher).
+_INTERPRETER = re.compile(r"python[0-9.]*w?|py")
 
 
 def _writes(call: CallFact) -> bool:
@@ -304,6 +306,13 @@ class _Checker:
             for n in ast.walk(p)
         )
 
+    def _is_python(self, word: list[str | ast.AST]) -> bool:
+        """The launcher is a Python interpreter (a literal name or ``sys.executable``)."""
+        text = _word_text(word)
+        if text:
+            return bool(_INTERPRETER.fullmatch(_first_word(text)))
+        return self._is_launcher(word)
+
     def _path(self, node: ast.AST, depth: int = 0) -> bool:
         """``node`` is the path of a dropped file (or the temp file object holding it): the
         written path itself, a variable holding it, a conversion of it (``str(p)``,
@@ -351,7 +360,7 @@ class _Checker:
             # program: this word is what runs; launched: a launcher (python, start, cmd /c,
             # powershell -File...) ran, so what follows is its script; opaque: the program is
             # computed (a variable, a decoded string), and a dropped script handed to it counts
-            program, launched, opaque = True, False, False
+            program, launched, opaque, python = True, False, False, False
             for word in cmd.words():
                 text = _word_text(word)
                 computed = any(isinstance(p, ast.AST) for p in word)
@@ -359,8 +368,8 @@ class _Checker:
                     program, launched, opaque = True, False, False
                     continue
                 if launched and not computed:
-                    if text == "-m":
-                        launched = False  # python -m <module>: a module, not a dropped file
+                    if text == "-m" or (text == "-c" and python):
+                        launched = False  # python -m <module> / -c <code>: not a dropped file
                         continue
                     if not text or _OPTION.match(text) or not _PATHLIKE.search(text):
                         continue  # an option of the launcher or its value (-W Hidden, /c)
@@ -378,9 +387,24 @@ class _Checker:
                     was_program = program
                     program = False
                     launched = self._is_launcher(word)
+                    python = launched and self._is_python(word)
                     if was_program and not launched and not text and computed:
                         opaque = True
         return False
+
+
+def _runs_script(cmd: str) -> bool:
+    """A Python interpreter given a script to run (``python x.py``, ``python …``), not a
+    module (``-m pip``), inline code (``-c``), a build (``setup.py``) or nothing."""
+    if not _INTERPRETER.fullmatch(_first_word(cmd)):
+        return False
+    for word in cmd.split()[1:]:
+        word = word.strip("'\"")
+        if word in ("-m", "-c") or not word:
+            return False
+        if not word.startswith("-"):
+            return _first_word(word) != "setup.py"
+    return False
 
 
 def _runs(call: CallFact) -> bool:
@@ -389,7 +413,8 @@ def _runs(call: CallFact) -> bool:
     if not is_process(call):
         return False
     cmd = _command_text(call.node)
-    return not (cmd is not None and _first_word(cmd) in _BUILD_TOOLS)
+    # an interpreter counts when it runs a script: the run must still name the dropped file
+    return cmd is None or _first_word(cmd) not in _BUILD_TOOLS or _runs_script(cmd)
 
 
 def _command(call: CallFact) -> ast.expr | None:
