@@ -21,7 +21,7 @@ from snakewarden.analysis.signatures import YaraHit, scan_bytes
 from snakewarden.artifacts.model import Artifact, Member
 from snakewarden.core.models import Finding, Phase, Severity
 
-__all__ = ["Role", "ScanContext", "SourceFile", "phase_factor"]
+__all__ = ["Role", "ScanContext", "SourceFile", "parse_code", "phase_factor"]
 
 #: Files larger than these are not parsed (YARA still sees them).
 MAX_PARSE_PRIORITY = 4 * 1024 * 1024
@@ -137,9 +137,9 @@ class SourceFile:
             self._parsed = True
             limit = MAX_PARSE_PRIORITY if self.role != Role.MODULE else MAX_PARSE_OTHER
             if len(self.source) <= limit or _few_tokens(self.source):
-                tree = _parse(self.source)
+                tree = parse_code(self.source)
                 if tree is None and (py2 := py2_rewrite(self.source)) is not None:
-                    tree = _parse(py2)
+                    tree = parse_code(py2)
                     if tree is not None:
                         self._py2 = py2
                 try:
@@ -202,7 +202,8 @@ class SourceFile:
         return ""
 
 
-def _parse(source: bytes) -> ast.Module | None:
+def parse_code(source: bytes | str) -> ast.Module | None:
+    """``source`` parsed with ``ast``, or None when it does not parse (never raises)."""
     try:
         # A hostile file's SyntaxWarnings (invalid escapes…) are noise for the user and, under
         # -W error, would turn a parsable file into an unparsable one.

@@ -13,11 +13,10 @@ keep: the file is parsed again, only for the few files where a rule has a candid
 from __future__ import annotations
 
 import ast
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from snakewarden.analysis.context import SourceFile
+from snakewarden.analysis.context import SourceFile, parse_code
 from snakewarden.analysis.facts import CallFact, dotted
 from snakewarden.analysis.rules._common import is_send
 
@@ -74,12 +73,7 @@ IsSink = Callable[["Flow", ast.Call, str, set[str], ast.AST], bool]
 
 
 def _parse(src: SourceFile) -> ast.Module | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(src.parsed_source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return None
+    return parse_code(src.parsed_source)
 
 
 def walk(node: ast.AST, *, into_functions: bool = True) -> Iterable[ast.AST]:

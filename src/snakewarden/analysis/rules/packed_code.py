@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from collections.abc import Iterator
 
-from snakewarden.analysis.context import Role, ScanContext
+from snakewarden.analysis.context import Role, ScanContext, parse_code
 from snakewarden.analysis.facts import dotted
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, best_per_file, source_for
@@ -56,15 +55,6 @@ _EVALUATORS = frozenset(
 )
 
 
-def _parse(data: bytes) -> ast.Module | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return None
-
-
 def _escaped_literals(tree: ast.Module, data: bytes) -> set[int]:
     """ids of the str/bytes literals written with many escapes (``"\\x65\\x76..."``)."""
     lines = data.splitlines(keepends=True)
@@ -89,7 +79,7 @@ def _is_code(node: ast.AST) -> bool:
     value = node.value.decode("latin-1") if isinstance(node.value, bytes) else node.value
     if len(value) < MIN_CODE_CHARS or "\n" not in value.strip():
         return False
-    tree = _parse(value.encode("utf-8", "replace"))
+    tree = parse_code(value.encode("utf-8", "replace"))
     return (
         tree is not None
         and len(tree.body) >= 2
@@ -115,7 +105,7 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
 def escapes_evaluated(data: bytes) -> bool | None:
     """Whether escaped literals reach code evaluation (``exec``, ``eval``, ``marshal.loads``, a
     function obtained from them...): None when ``data`` is not Python that parses."""
-    tree = _parse(data)
+    tree = parse_code(data)
     if tree is None:
         return None
     escaped = _escaped_literals(tree, data)

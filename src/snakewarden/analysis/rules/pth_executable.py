@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from collections.abc import Iterator
 
-from snakewarden.analysis.context import Role, ScanContext, make_finding, shorten
+from snakewarden.analysis.context import Role, ScanContext, make_finding, parse_code, shorten
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.core.models import Finding, Phase, Severity
 
@@ -38,7 +37,7 @@ def _classify(line: bytes) -> tuple[float, str]:
         return 0.6, "a .pth line runs code with exec/decoding/process/network"
     if _PLAIN_IMPORT.match(line):
         return 0.05, "a .pth line imports a module at every start-up"
-    tree = _parse(line)
+    tree = parse_code(line)
     if tree is not None and _namespace_package(tree):
         return 0.0, "a .pth line sets up a namespace package (the setuptools -nspkg idiom)"
     if tree is not None and not _runs_computed_code(tree):
@@ -47,15 +46,6 @@ def _classify(line: bytes) -> tuple[float, str]:
     if _EXEC.search(line):
         return 0.25, "a .pth line runs dynamic code at every start-up"
     return 0.2, "a .pth line runs statements at every start-up"
-
-
-def _parse(text: bytes | str) -> ast.Module | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return None
 
 
 def _namespace_package(tree: ast.Module) -> bool:
@@ -77,7 +67,7 @@ def _runs_computed_code(tree: ast.Module, depth: int = 0) -> bool:
         arg = node.args[0]
         if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
             return True
-        inner = _parse(arg.value)
+        inner = parse_code(arg.value)
         if inner is None or depth > 2 or _runs_computed_code(inner, depth + 1):
             return True
     return False
