@@ -183,5 +183,15 @@ def test_safe_filename_never_allows_paths(name: str) -> None:
 
 @given(st.binary(max_size=2000))
 def test_html_parser_never_crashes(body: bytes) -> None:
-    page = parse_html_page(body, PAGE, "demo")
+    # garbage either parses to safe files or fails with the proxy's own, explained error
+    try:
+        page = parse_html_page(body, PAGE, "demo")
+    except UpstreamError as exc:
+        assert "unreadable HTML page" in str(exc)
+        return
     assert all(safe_filename(f.filename) for f in page.files)
+
+
+def test_html_parser_failure_is_an_upstream_error() -> None:
+    with pytest.raises(UpstreamError, match="unreadable HTML page for demo"):
+        parse_html_page(b"<![\x00", PAGE, "demo")
