@@ -184,10 +184,10 @@ def test_safe_filename_never_allows_paths(name: str) -> None:
 @given(st.binary(max_size=2000))
 def test_html_parser_never_crashes(body: bytes) -> None:
     # garbage either parses to safe files or fails with the proxy's own, explained error
+    # (its message is checked in test_html_parser_failure_is_an_upstream_error)
     try:
         page = parse_html_page(body, PAGE, "demo")
-    except UpstreamError as exc:
-        assert "unreadable HTML page" in str(exc)
+    except UpstreamError:
         return
     assert all(safe_filename(f.filename) for f in page.files)
 
