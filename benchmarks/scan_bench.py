@@ -517,25 +517,30 @@ def build_report(
     lines.append("")
     # Rules behind the false positives.
     for level, flags in (("suspicious or worse", sus), ("malicious", mal)):
-        fps = [
-            (s, r) for s, r, f in zip(samples, rows, flags, strict=True) if f and not s.malicious
-        ]
-        lines.append(f"False positives at `{level}` ({len(fps)}):")
-        lines.append("")
-        if not fps:
-            lines.append("- none")
-        for s, r in fps:
-            findings: list[dict[str, object]] = r["findings"]  # type: ignore[assignment]
-            top = Counter(str(f["rule"]) for f in findings)
-            rules = ", ".join(f"`{k}`" + (f" x{c}" if c > 1 else "") for k, c in top.most_common(5))
-            lines.append(f"- {s.label} ({r['verdict']}, score {r['score']}): {rules}")
-        lines.append("")
+        benign_flags = [f and not s.malicious for s, f in zip(samples, flags, strict=True)]
+        lines += _fp_list(f"False positives at `{level}`", samples, rows, benign_flags)
     # Misses by campaign.
     missed = Counter(s.campaign for s, f in zip(samples, sus, strict=True) if s.malicious and not f)
     lines.append(
         f"Malicious samples not flagged at all: {sum(missed.values())} in {len(missed)} campaigns."
     )
     return "\n".join(lines)
+
+
+def _fp_list(
+    heading: str, samples: list[Sample], rows: list[dict[str, object]], flags: list[bool]
+) -> list[str]:
+    """A Markdown list of the flagged samples with the rules behind each (top 5)."""
+    fps = [(s, r) for s, r, f in zip(samples, rows, flags, strict=True) if f]
+    lines = [f"{heading} ({len(fps)}):", ""]
+    if not fps:
+        lines.append("- none")
+    for s, r in fps:
+        findings: list[dict[str, object]] = r["findings"]  # type: ignore[assignment]
+        top = Counter(str(f["rule"]) for f in findings)
+        rules = ", ".join(f"`{k}`" + (f" x{c}" if c > 1 else "") for k, c in top.most_common(5))
+        lines.append(f"- {s.label} ({r['verdict']}, score {r['score']}): {rules}")
+    return [*lines, ""]
 
 
 def extra_report(samples: list[Sample], ours: dict[str, object], what: str) -> str:
@@ -556,17 +561,7 @@ def extra_report(samples: list[Sample], ours: dict[str, object], what: str) -> s
         "",
     ]
     for level, flags in (("suspicious or worse", sus), ("malicious", mal)):
-        fps = [(s, r) for s, r, f in zip(samples, rows, flags, strict=True) if f]
-        lines.append(f"False positives on these {n} at `{level}` ({len(fps)}):")
-        lines.append("")
-        if not fps:
-            lines.append("- none")
-        for s, r in fps:
-            findings: list[dict[str, object]] = r["findings"]  # type: ignore[assignment]
-            top = Counter(str(f["rule"]) for f in findings)
-            rules = ", ".join(f"`{k}`" + (f" x{c}" if c > 1 else "") for k, c in top.most_common(5))
-            lines.append(f"- {s.label} ({r['verdict']}, score {r['score']}): {rules}")
-        lines.append("")
+        lines += _fp_list(f"False positives on these {n} at `{level}`", samples, rows, flags)
     return "\n".join(lines).rstrip()
 
 

@@ -249,11 +249,14 @@ def fit(d: Data, mask: np.ndarray) -> tuple[np.ndarray, float]:
     return w, b
 
 
-def thresholds(z: np.ndarray, d: Data, mask: np.ndarray) -> tuple[float, float]:
+def thresholds(
+    z: np.ndarray, d: Data, mask: np.ndarray, margin: float = MALICIOUS_MARGIN
+) -> tuple[float, float]:
+    """(suspicious, malicious) thresholds on the scores ``z`` of the benign samples in ``mask``."""
     benign = np.sort(z[(d.y == 0) & mask])[::-1]
     k = min(len(benign) - 1, round(SUSPICIOUS_FP * len(benign)))
     j = min(len(benign) - 1, math.floor(MALICIOUS_FP * len(benign)))
-    return float(benign[k]) + 1e-6, float(benign[j]) + MALICIOUS_MARGIN
+    return float(benign[k]) + 1e-6, float(benign[j]) + margin
 
 
 def uncalibrate(y: float, base: float, ts: float, tm: float) -> float:
@@ -292,14 +295,6 @@ def end_to_end(
     return ze, ts, tm
 
 
-def hand_thresholds(d: Data, mask: np.ndarray) -> tuple[float, float]:
-    """Thresholds on the hand score chosen on the training folds the same way."""
-    benign = np.sort(d.hand[(d.y == 0) & mask])[::-1]
-    k = min(len(benign) - 1, round(SUSPICIOUS_FP * len(benign)))
-    j = min(len(benign) - 1, math.floor(MALICIOUS_FP * len(benign)))
-    return float(benign[k]) + 1e-6, float(benign[j]) + 0.01
-
-
 def metrics(z: np.ndarray, d: Data, mask: np.ndarray, ts: float, tm: float) -> dict[str, float]:
     per: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
     benign: list[tuple[bool, bool]] = []
@@ -327,7 +322,7 @@ def cross_validate(d: Data, folds: int, seeds: int) -> dict[str, dict[str, float
             z = logits(d, w, b)
             ze, ts, tm = end_to_end(z, d, train, b)
             out["learned"].append(metrics(ze, d, test, ts, tm))
-            out["hand"].append(metrics(d.hand, d, test, *hand_thresholds(d, train)))
+            out["hand"].append(metrics(d.hand, d, test, *thresholds(d.hand, d, train, margin=0.01)))
     return {k: {m: float(np.mean([r[m] for r in v])) for m in v[0]} for k, v in out.items()}
 
 
