@@ -12,9 +12,9 @@ Inputs: the dev malware corpus (``/tmp/maldev/NAME/VERSION/FILE``, else unzipped
 ``malicious-dev.tsv``, and the benign sdists (``~/.cache/snakewarden-corpus/benign``).
 When ``benchmarks/fetch_more_benign.py`` has filled its folders, the report also gives the false
 positives on those other popular sdists (snakewarden only; ``--skip-extra`` leaves them out):
-``benign-extra`` (600; first measured untouched, then used to tune rules and to train the
-scorer), ``benign-holdout`` (500; never used for tuning or training) and ``benign-final`` (400;
-fetched at the end of the tuning and never used for it).
+``benign-extra`` (600), ``benign-holdout`` (500) and ``benign-train2`` (1,000), used to tune
+rules and to train the scorer, and ``benign-final`` (400) and ``benign-fresh`` (500), never used
+for either.
 
 The samples are only ever read as bytes: snakewarden scans them statically through its real CLI
 (``snakewarden scan --from LIST --format jsonl --jobs 2``), GuardDog statically too
@@ -65,14 +65,24 @@ EXTRA_SETS = (
     ),
     (
         BENIGN.parent / "benign-holdout",
-        "other popular sdists never used for tuning or training (looked at once to choose the "
-        "benign weight of the scorer), from `fetch_more_benign.py --count 500 --seed 7` "
-        "excluding the other sets",
+        "other popular sdists, from `fetch_more_benign.py --count 500 --seed 7` excluding the "
+        "sets above; a hold-out for one session, used to tune and train since",
+    ),
+    (
+        BENIGN.parent / "benign-train2",
+        "other popular sdists, from `fetch_more_benign.py --count 1000 --seed 21` excluding the "
+        "sets above, fetched to tune rules and train the scorer",
     ),
     (
         BENIGN.parent / "benign-final",
-        "other popular sdists fetched at the end of the tuning and never used for it, from "
-        "`fetch_more_benign.py --count 400 --seed 11` excluding the other sets",
+        "other popular sdists never used for tuning or training (measured once before), from "
+        "`fetch_more_benign.py --count 400 --seed 11` excluding the sets above",
+    ),
+    (
+        BENIGN.parent / "benign-fresh",
+        "other popular sdists never used for tuning or training, fetched before the last "
+        "round of changes and measured only after it, from `fetch_more_benign.py --count 500 "
+        "--seed 31` excluding all the other sets",
     ),
 )
 GD_VENV = Path(os.environ.get("GUARDDOG_VENV", "/tmp/gdvenv"))

@@ -15,10 +15,10 @@ left out of the model and keep their hand-set weights.
 Training data: the dev malware corpus (``/tmp/maldev``, campaigns from ``malicious-dev.tsv``;
 each campaign weighs the same in total, like the campaign-mean recall we report) against popular
 benign sdists, which weigh ``BENIGN_WEIGHT`` times the malware in total: the 474 of
-``benign.tsv`` plus the 600 of ``benchmarks/fetch_more_benign.py`` (``benign-extra``). A third
-set of 500 other popular sdists (``fetch_more_benign.py --count 500 --seed 7 --dest
-~/.cache/snakewarden-corpus/benign-holdout --exclude`` both manifests) is used only to report
-the final model's false positives. Samples are read as bytes and analysed statically,
+``benign.tsv`` plus three sets of ``benchmarks/fetch_more_benign.py`` (``TRAIN_SETS``:
+``benign-extra``, 600; ``benign-holdout``, 500; ``benign-train2``, 1,000). Two other sets
+(``REPORT_SETS``: ``benign-final``, 400, and ``benign-fresh``, 500) are used only to report the
+final model's false positives; see BENCHMARKS.md for how each set was drawn. Samples are read as bytes and analysed statically,
 in-process; nothing is run.
 
 Evaluation: grouped K-fold cross-validation (``--folds``, ``--seeds``): campaigns, never single
@@ -55,10 +55,11 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out"
 CACHE = OUT / "scorer-findings.json"
 WEIGHTS_MODULE = REPO / "src" / "snakewarden" / "analysis" / "scorer_weights.py"
-#: benchmarks/fetch_more_benign.py's caches: more popular sdists for training (``extra``) and a
-#: set used for nothing but the final check (``holdout``).
-EXTRA = Path(detection_eval.BENIGN).parent / "benign-extra"
-HOLDOUT = Path(detection_eval.BENIGN).parent / "benign-holdout"
+#: benchmarks/fetch_more_benign.py's caches: more popular sdists for training, and sets used
+#: for nothing but the final check.
+_CACHE = Path(detection_eval.BENIGN).parent
+TRAIN_SETS = (_CACHE / "benign-extra", _CACHE / "benign-holdout", _CACHE / "benign-train2")
+REPORT_SETS = (_CACHE / "benign-final", _CACHE / "benign-fresh")
 
 L2 = 1e-4
 #: A rule is learned only when it fires (weight >= 0.05) in at least this many training samples;
@@ -411,7 +412,10 @@ def main() -> int:
 
     if args.rescan or not CACHE.exists():
         jobs, campaigns = detection_eval.load_jobs(None)
-        jobs += folder_jobs("benign", EXTRA) + folder_jobs("holdout", HOLDOUT)
+        for folder in TRAIN_SETS:
+            jobs += folder_jobs("benign", folder)
+        for folder in REPORT_SETS:
+            jobs += folder_jobs("holdout", folder)
         t0 = time.perf_counter()
         rows = collect(jobs, args.jobs)
         for r in rows:

@@ -91,6 +91,7 @@ class Facts:
     assignments: list[Assignment] = field(default_factory=list)  # in walk order, not by line
     truncated: bool = False
     _reachable: set[int] | None = None
+    _assignments_by_name: dict[str, list[Assignment]] | None = None
 
     def resolve(self, raw: str) -> str:
         """Resolve the first segment of a dotted name through the import aliases."""
@@ -182,11 +183,13 @@ class Facts:
     def assigned(self, name: str, scope: int, line: int) -> ast.expr | None:
         """The value last assigned to ``name`` before ``line`` in ``scope``, else at module
         level (a constant the function uses)."""
+        if self._assignments_by_name is None:
+            self._assignments_by_name = {}
+            for a in self.assignments:
+                self._assignments_by_name.setdefault(a.name, []).append(a)
         local: Assignment | None = None
         module: Assignment | None = None
-        for a in self.assignments:
-            if a.name != name:
-                continue
+        for a in self._assignments_by_name.get(name, ()):
             if a.scope == scope and a.line <= line and (local is None or a.line > local.line):
                 local = a
             elif a.scope == 0 and (module is None or a.line > module.line):

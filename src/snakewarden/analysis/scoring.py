@@ -46,6 +46,7 @@ __all__ = [
     "judge",
     "learned_score",
     "rule_strengths",
+    "tactic",
 ]
 
 MALICIOUS_AT = 0.78
@@ -124,6 +125,25 @@ def evidence(strength: float) -> float:
     return -math.log(1.0 - min(max(strength, 0.0), _MAX_STRENGTH))
 
 
+#: Categories of capabilities ordinary code has too (talking to the network, running programs,
+#: evaluating code, shipping binaries): they name no tactic.
+CAPABILITIES = frozenset(
+    {"threat.network.access", "threat.process.exec", "threat.obfuscation.dynamic_exec"}
+)
+#: A finding weaker than this (a mention in a comment, say) names no tactic.
+TACTIC_FLOOR = 0.03
+
+
+def tactic(f: Finding) -> str:
+    """The tactic a threat finding shows: the second part of its category (``obfuscation``,
+    ``secrets``, ``network``, ``dropper``, ``process``, ``persistence``, ...), or "" for
+    context, capabilities and shipped payloads."""
+    parts = f.category.split(".")
+    if parts[0] != "threat" or len(parts) < 2 or f.category in CAPABILITIES:
+        return ""
+    return "" if parts[1] == "payload" else parts[1]
+
+
 def evidence_features(
     findings: Iterable[Finding], rules: Container[str]
 ) -> tuple[dict[str, float], list[dict[str, float]]]:
@@ -131,9 +151,12 @@ def evidence_features(
     (package-wide features, [features of each file]).
 
     Package-wide: each rule's evidence among findings without a file (``rule@package``). Per
-    file: each rule's evidence in that file (``rule``) and its strongest finding at install or
-    start-up and at import time (``phase:install``, ``phase:import``). Each feature only grows
-    as findings are added.
+    file: each rule's evidence in that file (``rule``), its strongest finding at install or
+    start-up and at import time (``phase:install``, ``phase:import``), and whether its findings
+    span at least two or three tactics (``tactics:2``, ``tactics:3``, 0 or 1; see ``tactic``):
+    hiding code, taking secrets, calling out, dropping payloads and hiding or persisting are
+    each seen alone in ordinary code, together rarely. Each feature only grows as findings are
+    added.
     """
     by_file: dict[str, list[Finding]] = {}
     for f in findings:
@@ -153,6 +176,13 @@ def evidence_features(
             else:
                 continue
             feats[key] = max(feats.get(key, 0.0), evidence(effective_weight(f)))
+        tactics = {t for f in fs if (t := tactic(f)) and effective_weight(f) >= TACTIC_FLOOR}
+        for n in (2, 3):
+            if len(tactics) >= n:
+                feats[f"tactics:{n}"] = 1.0
+        for f in fs:
+            if tactic(f) and effective_weight(f) >= TACTIC_FLOOR:
+                feats[f"seen:{f.rule}"] = 1.0
         files.append(feats)
     return package, files
 

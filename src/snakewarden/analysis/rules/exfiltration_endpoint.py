@@ -37,6 +37,16 @@ _SENT = {
     "sw_exfil_chat": (0.5, 0.35, "a chat webhook or bot API"),
 }
 MAX_ARG_NODES = 300
+#: A collector's bare domain as a whole literal (``"webhook.site"`` in a list of domains) is a
+#: name, not an address anything can be sent to: it counts only when a send is handed it.
+_QUOTES = b"'\""
+
+
+def _bare_name(data: bytes, offset: int, length: int) -> bool:
+    end = offset + length
+    if data[offset:end].count(b".") != 1 or data[offset:end].startswith(b"."):
+        return False  # a host under the collector (``x.ngrok.io``) is an address
+    return offset > 0 and end < len(data) and data[offset - 1] in _QUOTES and data[end] in _QUOTES
 
 
 class _Rule:
@@ -47,7 +57,8 @@ class _Rule:
         out: list[Finding] = []
         for m, h in ctx.yara_hits(*_KINDS):
             base, floor, what = _KINDS[h.rule]
-            out.append(emit.in_member(ctx, m, h, base, what, floor=floor))
+            if not (h.rule == "sw_exfil_endpoint" and _bare_name(m.data, h.offset, len(h.matched))):
+                out.append(emit.in_member(ctx, m, h, base, what, floor=floor))
             src = source_for(ctx, m)
             facts = src.facts if src is not None else None
             if src is None or facts is None:

@@ -15,10 +15,10 @@ from snakewarden.analysis.rules._common import Emitter, is_network, is_process, 
 from snakewarden.analysis.rules.network_access import _performs as performs_request
 from snakewarden.analysis.rules.process_exec import (
     _BUILD_TOOLS,
-    _INLINE_CODE,
     _PIP_INSTALL,
     _command_text,
     _first_word,
+    _runs_inline_code,
 )
 from snakewarden.core.models import Finding, Phase, Severity
 
@@ -52,7 +52,7 @@ class _Rule:
                     tool = (
                         cmd is not None
                         and _first_word(cmd) in _BUILD_TOOLS
-                        and not _INLINE_CODE.search(cmd)
+                        and not _runs_inline_code(cmd)
                         and not _PIP_INSTALL.search(cmd)
                     )
                     direct = facts.top_function(call.scope) == 0 and not tool

@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from snakewarden.analysis.context import Role, ScanContext, parse_code
+from snakewarden.analysis.context import Role, ScanContext, SourceFile, line_of, parse_code
 from snakewarden.analysis.facts import dotted
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, best_per_file, source_for
@@ -30,9 +30,9 @@ _KINDS = {
     "sw_confusable_identifiers": (0.45, 0.7, "identifiers made of look-alike characters"),
 }
 #: Strings of ``sw_packed_code`` that name PyArmor's runtime functions: packed code calls them
-#: (``pyarmor_runtime()``, ``__armor_enter__()``); a mention (in a list of module names, a
-#: comment) is not packing.
-_NAMES = frozenset({"$p2", "$p3", "$p4"})
+#: (``__pyarmor__(...)``, ``pyarmor_runtime()``, ``__armor_enter__()``); a mention (in a list
+#: of module names, a comment, a template string a packer writes out) is not packing.
+_NAMES = frozenset({"$p1", "$p2", "$p3", "$p4"})
 _CALL_AFTER = re.compile(rb"\s*\(")
 _ESCAPE = re.compile(rb"\\x[0-9a-fA-F]{2}|\\[0-7]{3}|\\u[0-9a-fA-F]{4}")
 #: A literal with at least this many escapes is "escaped" data.
@@ -157,11 +157,29 @@ def escapes_evaluated(data: bytes) -> bool | None:
     return False
 
 
-def _mention(data: bytes, hit: YaraHit) -> bool:
-    """A PyArmor runtime name that is not called (or defined) where it appears."""
+def _mention(data: bytes, hit: YaraHit, src: SourceFile | None) -> bool:
+    """A PyArmor runtime name that is not called where it appears (a mention, its definition),
+    or that sits inside a string literal of the module (a template, a list of names)."""
     if hit.rule != "sw_packed_code" or hit.string not in _NAMES:
         return False
-    return _CALL_AFTER.match(data, hit.offset + len(hit.matched)) is None
+    if _CALL_AFTER.match(data, hit.offset + len(hit.matched)) is None:
+        return True
+    if data[max(0, hit.offset - 4) : hit.offset] == b"def ":
+        return True  # the runtime's own definition: packed code is what calls it
+    line, name = line_of(data, hit.offset), hit.matched.decode("ascii", "replace")
+    facts = src.facts if src is not None else None
+    if facts is not None:
+        spans = ((s.line, max(s.line, s.end_line), s.value) for s in facts.strings)
+    else:  # a module the scan skipped: parse it now (rare: it names PyArmor)
+        tree = parse_code(data)
+        if tree is None:
+            return False
+        spans = (
+            (n.lineno, n.end_lineno or n.lineno, n.value)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        )
+    return any(first <= line <= last and name in text for first, last, text in spans)
 
 
 class _Rule:
@@ -176,13 +194,13 @@ class _Rule:
                 continue
             per_member.setdefault(m.path, (m, []))[1].append(h)
         for m, hits in per_member.values():
-            hits = [h for h in hits if not _mention(m.data, h)]
+            src = source_for(ctx, m)
+            hits = [h for h in hits if not _mention(m.data, h, src)]
             if (
                 any(h.rule == "sw_escaped_code" for h in hits)
                 and escapes_evaluated(m.data) is False
             ):
                 hits = [h for h in hits if h.rule != "sw_escaped_code"]
-            src = source_for(ctx, m)
             for h in hits:
                 base, floor, what = _KINDS[h.rule]
                 if src is not None and src.role in (Role.SETUP, Role.BACKEND, Role.PTH):

@@ -49,6 +49,18 @@ DNS_TOOLS = frozenset({"dig", "nslookup", "host", "drill"})
 _PIP_INSTALL = re.compile(r"(^|\s|…)-m pip install\s|(^|\s)pip3? install\s")
 _CHAINED = re.compile(r"&&|\|\||[;|&\n]")
 _INLINE_CODE = re.compile(r"\s-c\s|\s-e\s")
+#: Programs whose ``-c``/``-e`` take code (for a compiler or ``sed`` they do not).
+_INTERPRETERS = frozenset(
+    {
+        "python", "python2", "python3", "pythonw", "py", "sh", "bash", "zsh", "dash", "ksh",
+        "cmd", "powershell", "pwsh", "node", "nodejs", "perl", "ruby", "php", "osascript",
+        "lua", "tclsh", "env",
+    }
+)  # fmt: skip
+#: Package managers and build tools that fetch sources from a URL as part of a build.
+_SOURCE_FETCHERS = frozenset(
+    {"cargo", "rustup", "go", "npm", "yarn", "pnpm", "mvn", "gradle", "bazel", "cmake", "conan"}
+)
 #: A fetch: a URL (not a loopback one), or a downloader or PowerShell download call.
 _FETCH = re.compile(
     r"https?://(?!(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])[:/])"
@@ -186,6 +198,23 @@ def _first_word(cmd: str) -> str:
     return word.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower().removesuffix(".exe")
 
 
+def _runs_inline_code(cmd: str) -> bool:
+    """``-c CODE``/``-e CODE`` given to an interpreter (or to a program whose name is computed)."""
+    word = _first_word(cmd)
+    interpreter = word in _INTERPRETERS or word.startswith("python") or word.strip("…") == ""
+    return interpreter and bool(_INLINE_CODE.search(cmd))
+
+
+def _plain_build_tool(cmd: str) -> bool:
+    return _first_word(cmd) in _BUILD_TOOLS and not _runs_inline_code(cmd)
+
+
+def _builds_from_source(cmd: str) -> bool:
+    """A package manager or build tool fetching sources (``cargo install --git URL``), with no
+    downloader or shell chained after it."""
+    return _first_word(cmd) in _SOURCE_FETCHERS and not _CHAINED.search(cmd)
+
+
 def _is_sys_executable(node: ast.Call) -> bool:
     arg = node.args[0] if node.args else None
     if isinstance(arg, ast.List | ast.Tuple) and arg.elts:
@@ -234,9 +263,9 @@ def classify(
         base, msg = 0.6, f"runs a command assembled from split fragments ({call.name})"
     elif cmd is not None and _UPLOAD.search(cmd):
         base, msg = 0.6, f"runs a command that uploads local data ({call.name})"
-    elif cmd is not None and _FETCH.search(cmd):
+    elif cmd is not None and _FETCH.search(cmd) and not _builds_from_source(cmd):
         base, msg = 0.5, f"runs a command that fetches from the network ({call.name})"
-    elif cmd is not None and _INLINE_CODE.search(cmd):
+    elif cmd is not None and _runs_inline_code(cmd):
         base, msg = 0.35, f"runs inline code with an interpreter ({call.name})"
         top = facts.top_function(call.scope) == 0
         if top or src.role in (Role.SETUP, Role.BACKEND):
@@ -258,7 +287,10 @@ def classify(
         base, msg = 0.3, f"runs a reconnaissance command ({call.name})"
     elif cmd is not None and _first_word(cmd) == "cd" and not _CHAINED.search(cmd):
         base, msg = 0.03, f"changes directory in a subshell ({call.name})"
-    elif cmd is not None and _first_word(cmd) in _BUILD_TOOLS and not _INLINE_CODE.search(cmd):
+    elif cmd is not None and (
+        _builds_from_source(cmd)
+        or (_first_word(cmd) in _BUILD_TOOLS and not _runs_inline_code(cmd))
+    ):
         base, msg = 0.03, f"runs a build tool ({call.name})"
     elif _is_sys_executable(call.node):
         base, msg = 0.05, f"runs the Python interpreter ({call.name})"

@@ -14,6 +14,7 @@ rule sw_prefilter
         $a45 = "CurrentVersion" $a46 = "crontab" $a47 = "schtasks" $a48 = "Fernet" $a49 = "[::-1]"
         $a50 = "getattr(__builtins__" $a51 = "environ.copy()" $a52 = "dict(os.environ)"
         $a53 = "pty.spawn" $a54 = "dup2" $a55 = "ngrok" $a56 = "from os import" $a57 = "import os,"
+        $a58 = "getattr(builtins" $a59 = "__builtins__[" $a60 = "rot13" $a61 = "aHR0" $a62 = "sptth"
     condition:
         any of them
 }

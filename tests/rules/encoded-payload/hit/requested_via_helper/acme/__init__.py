@@ -1,0 +1,3 @@
+from acme.net import ping
+
+ping()
