@@ -10,13 +10,14 @@ strength ``s`` is turned into an amount of evidence ``-log(1 - s)``, so that add
 noisy-OR of strengths.
 
 **Learned score** (``learned_score``), for the findings of the rules the model was trained on:
-a logistic model over the features of ``evidence_features`` (per file, each rule's evidence
-and the strongest install/start-up and import-time finding; package-wide, each rule's
-evidence): the package counts as its worst file, plus a share of the second worst. The weights
-(``scorer_weights.py``) are learned by ``benchmarks/train_scorer.py`` from the dev malware
-corpus against popular sdists. They are all >= 0 and every feature only grows with the
-findings, so a finding can only raise a score; every term of the sum is one rule's evidence, so
-the findings still say why.
+a logistic model over the features of ``evidence_features`` (per file, each rule's evidence,
+the strongest install/start-up and import-time finding, the tactics the file's findings span
+and which threat rules fired in it; package-wide, each rule's evidence): the package counts
+as its worst file, plus a share of the second worst. The weights (``scorer_weights.py``) are
+learned by ``benchmarks/train_scorer.py`` from the dev malware corpus against popular sdists.
+They are all >= 0 and every feature only grows with the findings, so a finding can only raise a
+score; every term of the sum is one rule's evidence or names the rules behind it, so the
+findings still say why.
 
 **Hand-set score** (``hand_score``), for findings of any other source (metadata, names,
 history, provenance, rules added since training): per file a noisy-OR over rules; per package
@@ -155,8 +156,10 @@ def evidence_features(
     start-up and at import time (``phase:install``, ``phase:import``), and whether its findings
     span at least two or three tactics (``tactics:2``, ``tactics:3``, 0 or 1; see ``tactic``):
     hiding code, taking secrets, calling out, dropping payloads and hiding or persisting are
-    each seen alone in ordinary code, together rarely. Each feature only grows as findings are
-    added.
+    each seen alone in ordinary code, together rarely; and, for each threat rule, whether it
+    fired there at all (``seen:rule``, 0 or 1, wherever the code sits: a stealer's functions
+    that nothing in the package is shown to call still say what it is). Each feature only grows
+    as findings are added.
     """
     by_file: dict[str, list[Finding]] = {}
     for f in findings:

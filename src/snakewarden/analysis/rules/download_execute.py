@@ -527,6 +527,19 @@ class _Found(Helpers):
         return _joined(words) if changed else expr
 
 
+def _runs_fetched(flow: Flow, facts: Facts, gid: int, call: CallFact) -> bool:
+    """``call`` (an exec) runs downloaded code of its unit. In a whole install-time file the
+    unit is the exec's own function: names are not scoped across a file's functions, and an
+    ``f`` holding a download in one must not taint ``exec(f.read())`` of a local file in another
+    (a download a helper returns is still followed)."""
+    if gid < 0:
+        top = facts.top_function(call.scope)
+        unit, names = flow.unit(facts.scopes[top].line if top else 0, whole_file=False)
+    else:
+        unit, names = flow.unit(facts.scopes[gid].line if gid else 0, whole_file=False)
+    return flow.sends(call.node, names, unit)
+
+
 def _found(flow: Flow | None, facts: Facts, tools: dict[_Pos, _Download]) -> _Found:
     """``helpers`` of the file, with its tool downloads and the helpers that save a download
     to a parameter's path (writers) or return the path of the file they saved (producers)."""
@@ -682,9 +695,7 @@ class _Rule:
                         src, _fetch_source, _runs_code, EXEC_CALLS.__contains__
                     )
                 if execs and code_flow is not None:
-                    line = 0 if gid <= 0 else facts.scopes[gid].line
-                    unit, names = code_flow.unit(line, whole_file=gid < 0)
-                    ran = next((c for c in execs if code_flow.sends(c.node, names, unit)), None)
+                    ran = next((c for c in execs if _runs_fetched(code_flow, facts, gid, c)), None)
                     if ran is not None:
                         out.append(
                             emit.at(
