@@ -8,7 +8,7 @@ Grouped 5-fold CV by campaign, 3 seeds, thresholds chosen on the training folds:
 - hand-set noisy-OR: campaign recall 0.877 suspicious+ / 0.731 malicious; FPR 0.44% / 0.04%
 On the training data:
 - campaign recall 0.929 suspicious+ / 0.880 malicious; FPR 0.39% / 0.00%.
-On 1900 other popular sdists never used in training or tuning:
+On 1900 other popular sdists never used in training (see the notes below):
 - 22 suspicious or worse (1.16%), 4 malicious (0.21%).
 """
 
