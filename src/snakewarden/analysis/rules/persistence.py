@@ -120,13 +120,14 @@ _RUN_KEY = re.compile(
     r"currentversion/+(run|runonce|runservices|runservicesonce|policies/+explorer/+run)/*$"
     r"|winlogon/*$"
 )
-#: Strings whose presence in a file makes it worth resolving paths (cheap pre-filter).
+#: Strings whose presence in a file makes it worth resolving paths (cheap pre-filter, on the
+#: lower-cased text of literals short enough to be a path or a command).
 _HINT = re.compile(
     r"bashrc|zshrc|bash_profile|bash_login|profile|zlogin|zshenv|config\.fish|startup|cron"
     r"|systemd|systemctl|launch(agents|daemons|ctl)|schtasks|scheduledtask|currentversion"
-    r"|winlogon|autostart|rc\.local|init\.d|appdata|start menu",
-    re.IGNORECASE,
+    r"|winlogon|autostart|rc\.local|init\.d|appdata|start menu"
 )
+_HINT_CHARS = 16384
 
 # -- commands that install persistence (on the lower-cased command text, ``…`` for unknowns)
 
@@ -521,7 +522,11 @@ class _Rule:
                             src, call.line, call.scope, 0.2, f"writes the registry ({call.name})"
                         )
                     )
-            if any(_HINT.search(s.value) for s in facts.strings if not s.is_doc):
+            if any(
+                _HINT.search(s.value.lower())
+                for s in facts.strings
+                if not s.is_doc and len(s.value) <= _HINT_CHARS
+            ):
                 out.extend(_installs(emit, src, facts))
         yield from best_per_file(out)
 
