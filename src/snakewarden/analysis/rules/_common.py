@@ -129,8 +129,13 @@ def is_send(call: CallFact) -> bool:
     return is_network(call) or method(call) in SEND_METHODS
 
 
+def is_process_name(name: str) -> bool:
+    """A call name that starts a program (``os.system``, ``subprocess.*``...)."""
+    return name in PROCESS_CALLS or name.startswith("subprocess.")
+
+
 def is_process(call: CallFact) -> bool:
-    return call.name in PROCESS_CALLS or call.name.startswith("subprocess.")
+    return is_process_name(call.name)
 
 
 def is_exec(call: CallFact) -> bool:

@@ -193,10 +193,9 @@ _DOWNLOADERS = frozenset(
         "start-bitstransfer",
     }
 )  # fmt: skip
+#: One of them (or WebClient's ``DownloadFile``) named in a command.
 _TOOL_WORD = re.compile(
-    r"\b(curl|wget|certutil|bitsadmin|aria2c|iwr|invoke-webrequest|start-bitstransfer"
-    r"|downloadfile)\b",
-    re.I,
+    r"\b(" + "|".join(map(re.escape, sorted(_DOWNLOADERS | {"downloadfile"}))) + r")\b", re.I
 )
 #: WebClient's ``DownloadFile('URL', 'file')`` in a PowerShell command.
 _DOWNLOAD_FILE = re.compile(r"downloadfile\(\s*['\"]?[^'\",]*['\"]?\s*,\s*['\"]?([^'\")]+)", re.I)

@@ -24,12 +24,12 @@ from snakewarden.analysis.facts import CallFact, Facts, dotted
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import (
     IDENTITY_STRONG,
-    PROCESS_CALLS,
     Emitter,
     best_per_file,
     group_calls,
     group_strings,
     is_process,
+    is_process_name,
     parsed,
 )
 from snakewarden.analysis.rules._flow import (
@@ -75,7 +75,7 @@ def identity_source(node: ast.Call, name: str) -> bool:
     or a request to a public-IP lookup service."""
     if name in IDENTITY_STRONG:
         return True
-    if name in PROCESS_CALLS or name.startswith("subprocess."):
+    if is_process_name(name):
         return _recon(node)
     return any(
         isinstance(a, ast.Constant) and isinstance(a.value, str) and _IP_LOOKUP.search(a.value)
@@ -562,10 +562,6 @@ def _clients(tree: ast.Module, resolve: Callable[[str], str]) -> set[str]:
     return out
 
 
-def _is_process_name(name: str) -> bool:
-    return name in PROCESS_CALLS or name.startswith("subprocess.")
-
-
 def _net_tool(node: ast.Call) -> bool:
     """A command that runs ``curl`` or ``wget`` (``["curl", url]``, ``f"curl {url}"``)."""
     arg = node.args[0] if node.args else None
@@ -585,7 +581,7 @@ def _wallet_sink(flow: Flow, node: ast.Call, name: str, names: set[str], unit: a
         return False
     if name in RESOLVE_CALLS:
         return sends_out(flow, node, name, names, unit)
-    if _is_process_name(name):
+    if is_process_name(name):
         return _net_tool(node) and flow.args_tainted(node, names, receiver=False)
     if not _sends_request(name, flow.clients) or _own_function(flow, node):
         return False
@@ -819,7 +815,7 @@ def _wallet_flow(src: SourceFile, facts: Facts, wallet: bool) -> _WalletFlow | N
         base.resolve,
         _no_source,
         _wallet_sink,
-        lambda name: _sends_request(name, clients) or _is_process_name(name),
+        lambda name: _sends_request(name, clients) or is_process_name(name),
         wallet=wallet,
         clients=clients,
         imported=set(facts.imports),
@@ -863,7 +859,7 @@ def _wallet_findings(ctx: ScanContext, emit: Emitter) -> list[Finding]:
                 for c in calls
                 if c.name in RESOLVE_CALLS
                 or _sends_request(c.name, clients)
-                or (_is_process_name(c.name) and _net_tool(c.node))
+                or (is_process_name(c.name) and _net_tool(c.node))
                 or flow.is_wrapper(c.name)
             ]
             if not candidates:
