@@ -477,7 +477,8 @@ def main() -> int:
         sus = [(extra_rows[i]["path"], zx[i]) for i in np.flatnonzero(zx >= ts)]
         n_mal = int((zx >= tm).sum())
         summary.append(
-            f"On {len(extra_rows)} other popular sdists never used in training (see the notes below):\n"
+            f"On {len(extra_rows)} other popular sdists never used in training "
+            "(see the notes below):\n"
             f"- {len(sus)} suspicious or worse ({len(sus) / len(extra_rows):.2%}), "
             f"{n_mal} malicious ({n_mal / len(extra_rows):.2%})."
         )
