@@ -103,6 +103,9 @@ class SourceFile:
     _lines: list[str] | None = None
     _groups: dict[int, list[CallFact]] | None = None
     _doc_lines: set[int] | None = None
+    #: A second parse kept for the rules that follow data through the code (see ``tree``).
+    _tree: ast.Module | None = None
+    _tree_parsed: bool = False
     #: Scopes that code elsewhere in the package runs (see ``ScanContext.link``), with the phase
     #: it runs them at; filled on the first ``phase`` query.
     _entered: dict[int, Phase] | None = None
@@ -147,6 +150,15 @@ class SourceFile:
                 except (RecursionError, MemoryError):
                     self._facts = None
         return self._facts
+
+    def tree(self) -> ast.Module | None:
+        """The module's syntax tree for the rules that walk it (``parsed_source`` parsed once
+        more, then kept for this scan: the facts keep only the nodes they point at)."""
+        if not self._tree_parsed:
+            self._tree_parsed = True
+            if self.facts is not None:
+                self._tree = parse_code(self.parsed_source)
+        return self._tree
 
     @property
     def parsed_source(self) -> bytes:

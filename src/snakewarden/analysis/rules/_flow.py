@@ -16,7 +16,7 @@ import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from snakewarden.analysis.context import SourceFile, parse_code
+from snakewarden.analysis.context import SourceFile
 from snakewarden.analysis.facts import CallFact, dotted
 from snakewarden.analysis.rules._common import is_send
 
@@ -72,24 +72,28 @@ IsSource = Callable[[ast.Call, str], bool]
 IsSink = Callable[["Flow", ast.Call, str, set[str], ast.AST], bool]
 
 
-def _parse(src: SourceFile) -> ast.Module | None:
-    return parse_code(src.parsed_source)
+_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
 def walk(node: ast.AST, *, into_functions: bool = True) -> Iterable[ast.AST]:
     """Nodes under ``node`` (bounded), optionally not entering nested function bodies."""
     stack: list[ast.AST] = [node]
+    push = stack.append
+    AST, skip = ast.AST, (() if into_functions else _FUNCTION_NODES)
     seen = 0
     while stack and seen < MAX_NODES:
         cur = stack.pop()
         seen += 1
         yield cur
-        for child in ast.iter_child_nodes(cur):
-            if not into_functions and isinstance(
-                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
-            ):
-                continue
-            stack.append(child)
+        # ``ast.iter_child_nodes`` inlined: this loop is the flow rules' hottest
+        for field in cur._fields:
+            child = getattr(cur, field, None)
+            if isinstance(child, list):
+                for item in child:
+                    if isinstance(item, AST) and not isinstance(item, skip):
+                        push(item)
+            elif isinstance(child, AST) and not isinstance(child, skip):
+                push(child)
 
 
 def _target_names(target: ast.AST) -> Iterable[str]:
@@ -131,6 +135,7 @@ class Flow:
     _sinks: set[str] = field(default_factory=set)
     _summarised: bool = False
     _units: dict[tuple[int, bool], tuple[ast.AST, set[str]]] = field(default_factory=dict)
+    _starts: dict[int, ast.AST] | None = None
 
     def name_of(self, node: ast.Call) -> str:
         return self.resolve(dotted(node.func))
@@ -208,8 +213,15 @@ class Flow:
         if self._summarised:
             return
         self._summarised = True
+        # a summary is only ever asked for by the short name of a call in this file
+        every: list[ast.AST] = list(walk(self.tree))
+        called_here = {
+            self.name_of(n).rsplit(".", 1)[-1] for n in every if isinstance(n, ast.Call)
+        }
         defs = [
-            n for n in walk(self.tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+            n
+            for n in every
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name in called_here
         ][:MAX_FUNCTIONS]
         info: dict[int, tuple[set[str], bool, bool, bool, int]] = {}
         for d in defs:
@@ -226,10 +238,19 @@ class Flow:
                 elif isinstance(n, ast.Return | ast.Yield) and n.value is not None:
                     returns = True
             info[id(d)] = (called, source, sendlike, returns, size)
+        # A function's summary depends only on which of the functions it calls are sources,
+        # pass-throughs or sinks: after the first round it is looked at again only when one of
+        # those has been added since (``added``: the names in the order they were added).
+        added: list[str] = []
+        looked_at: dict[int, int] = {}
         for _ in range(3):
             changed = False
             for d in defs:
                 called, source, sendlike, returns, size = info[id(d)]
+                last = looked_at.get(id(d))
+                if last is not None and called.isdisjoint(added[last:]):
+                    continue
+                looked_at[id(d)] = len(added)
                 params = _params(d)
                 if (
                     returns
@@ -238,6 +259,7 @@ class Flow:
                     and self._returns(d, self.taint(d, into_functions=False))
                 ):
                     self._sources.add(d.name)
+                    added.append(d.name)
                     changed = True
                 if not params:
                     continue
@@ -248,11 +270,13 @@ class Flow:
                 seeded = self.taint(d, into_functions=True, seed=params)
                 if pass_candidate and self._returns(d, seeded):
                     self._passes.add(d.name)
+                    added.append(d.name)
                     changed = True
                 if sink_candidate and any(
                     isinstance(n, ast.Call) and self.sends(n, seeded, d) for n in walk(d)
                 ):
                     self._sinks.add(d.name)
+                    added.append(d.name)
                     changed = True
             if not changed:
                 break
@@ -275,23 +299,22 @@ class Flow:
             call, names, receiver=False
         )
 
+    def unit_node(self, line: int) -> ast.AST:
+        """The function (or ``if`` block) that starts at ``line``; the module when none does."""
+        if self._starts is None:
+            self._starts = {}
+            for n in walk(self.tree):
+                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.If):
+                    self._starts.setdefault(n.lineno, n)
+        return self._starts.get(line, self.tree) if line else self.tree
+
     def unit(self, line: int, *, whole_file: bool) -> tuple[ast.AST, set[str]]:
         """The unit of behaviour that starts at ``line`` (0: the module's own statements; the
         whole file when ``whole_file``) and its tainted names."""
         self._summarise()
         key = (0 if whole_file else line, whole_file)
         if key not in self._units:
-            node: ast.AST = self.tree
-            if not whole_file and line:
-                node = next(
-                    (
-                        n
-                        for n in walk(self.tree)
-                        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.If)
-                        and n.lineno == line
-                    ),
-                    self.tree,
-                )
+            node = self.tree if whole_file else self.unit_node(line)
             into = whole_file or node is not self.tree
             self._units[key] = (node, self.taint(node, into_functions=into))
         return self._units[key]
@@ -374,11 +397,12 @@ def flow_for(
     is_sink: IsSink,
     maybe_sink: Callable[[str], bool] | None = None,
 ) -> Flow | None:
-    """A ``Flow`` over ``src`` (parsed again), or None when it does not parse."""
+    """A ``Flow`` over ``src`` (its kept tree, see ``SourceFile.tree``), or None when it does
+    not parse."""
     facts = src.facts
     if facts is None:
         return None
-    tree = _parse(src)
+    tree = src.tree()
     if tree is None:
         return None
     flow = Flow(tree, facts.resolve, is_source, is_sink)

@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from snakewarden.analysis.context import Role, ScanContext, SourceFile, parse_code
+from snakewarden.analysis.context import Role, ScanContext, SourceFile
 from snakewarden.analysis.facts import CallFact, Facts, StringFact
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, best_per_file, group_calls, parsed
@@ -218,7 +218,7 @@ def _requested(
     net = _Net(facts)
     if not any(net(c.name) for c in facts.calls):
         return plain
-    tree = parse_code(src.parsed_source)
+    tree = src.tree()
     if tree is None:
         return plain
     sends = _trace(src, tree, facts, net, hidden)

@@ -717,19 +717,6 @@ def _node_text(node: ast.AST) -> str:
     return ""
 
 
-def _unit_node(flow: _WalletFlow, line: int, whole: bool) -> ast.AST:
-    """The unit of behaviour starting at ``line`` (as ``Flow.unit`` finds it)."""
-    if whole or not line:
-        return flow.tree
-    for defs in flow.defs.values():
-        for d in defs:
-            if d.lineno == line:
-                return d
-    return next(
-        (n for n in walk(flow.tree) if isinstance(n, ast.If) and n.lineno == line), flow.tree
-    )
-
-
 def _named_params(node: ast.AST, wallet: bool) -> set[str]:
     """The parameters of a function whose name says it takes a secret
     (``restore_from_mnemonic(words)``); not of one that fetches or makes it."""
@@ -864,7 +851,7 @@ def _wallet_findings(ctx: ScanContext, emit: Emitter) -> list[Finding]:
             ]
             if not candidates:
                 continue
-            node = _unit_node(flow, line, whole)
+            node = flow.tree if whole else flow.unit_node(line)
             params = _named_params(node, wallet)
             into = whole or node is not flow.tree
             names = flow.taint(node, into_functions=into, seed={*attrs, *params})
