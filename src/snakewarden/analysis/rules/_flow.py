@@ -86,8 +86,8 @@ def walk(node: ast.AST, *, into_functions: bool = True) -> Iterable[ast.AST]:
         seen += 1
         yield cur
         # ``ast.iter_child_nodes`` inlined: this loop is the flow rules' hottest
-        for field in cur._fields:
-            child = getattr(cur, field, None)
+        for name in cur._fields:
+            child = getattr(cur, name, None)
             if isinstance(child, list):
                 for item in child:
                     if isinstance(item, AST) and not isinstance(item, skip):
@@ -215,9 +215,7 @@ class Flow:
         self._summarised = True
         # a summary is only ever asked for by the short name of a call in this file
         every: list[ast.AST] = list(walk(self.tree))
-        called_here = {
-            self.name_of(n).rsplit(".", 1)[-1] for n in every if isinstance(n, ast.Call)
-        }
+        called_here = {self.name_of(n).rsplit(".", 1)[-1] for n in every if isinstance(n, ast.Call)}
         defs = [
             n
             for n in every
