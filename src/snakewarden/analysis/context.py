@@ -174,8 +174,14 @@ class SourceFile:
 
     def phase(self, scope: int) -> Phase:
         """When the code in ``scope`` runs: by the file's role, what its module level reaches,
-        and what other files of the package run of it (``ScanContext.link``)."""
+        and what other files of the package run of it (``ScanContext.link``). In setup.py, a
+        block that only a developer's command runs (``if sys.argv[1] == "publish"``) runs at
+        no install."""
         base = self.base_phase
+        if base is Phase.INSTALL and scope:
+            facts = self.facts
+            if facts is not None and facts.scopes[facts.top_function(scope)].kind == "command":
+                return Phase.RUNTIME  # ``if sys.argv[1] == "publish":``: pip never runs it
         if base is not Phase.IMPORT:
             return base
         facts = self.facts

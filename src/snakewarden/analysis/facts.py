@@ -39,7 +39,7 @@ class Scope:
     """A block of code that runs as a unit: the module, a class body, a function, a main block."""
 
     id: int
-    kind: str  # "module" | "class" | "function" | "main"
+    kind: str  # "module" | "class" | "function" | "main" | "command" (see ``_command_guard``)
     name: str
     parent: int  # -1 for the module
     line: int
@@ -206,11 +206,12 @@ class Facts:
         return lines
 
     def top_function(self, scope: int) -> int:
-        """The outermost function (or main block) that contains ``scope``; 0 at module level."""
+        """The outermost function (or main or command block) that contains ``scope``; 0 at
+        module level."""
         best = 0
         while scope > 0:
             kind = self.scopes[scope].kind
-            if kind in ("function", "main"):
+            if kind in ("function", "main", "command"):
                 best = scope
             scope = self.scopes[scope].parent
         return best
@@ -252,6 +253,72 @@ def _is_main_guard(node: ast.If) -> bool:
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
         return any(_is_main_test(v) for v in test.values)
     return _is_main_test(test)
+
+
+#: Module-level statements looked at for names assigned ``sys.argv[i]``.
+MAX_ARGV_STATEMENTS = 2000
+#: Prefixes of the setup.py commands pip and build frontends run (``egg_info``,
+#: ``bdist_wheel``, ``install``, ``develop``, ``dist_info``, ``build_ext``, ``clean``...).
+_PIP_COMMANDS = (
+    "install",
+    "build",
+    "bdist",
+    "egg",
+    "dist",
+    "develop",
+    "sdist",
+    "clean",
+    "editable",
+)
+
+
+def _argv_item(node: ast.expr, argv_names: set[str]) -> bool:
+    """``sys.argv[i]`` (or a module-level name assigned one)."""
+    if isinstance(node, ast.Name):
+        return node.id in argv_names
+    return isinstance(node, ast.Subscript) and _is_argv(node.value)
+
+
+def _is_argv(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "argv"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "sys"
+    )
+
+
+def _developer_commands(node: ast.expr) -> list[str] | None:
+    """The command names a guard compares with (a string, or a tuple/list/set of them), when
+    none is one pip runs; else None."""
+    elts = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node]
+    words = [e.value for e in elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    if not words or len(words) != len(elts):
+        return None
+    if any(w.startswith("-") or w.lower().startswith(_PIP_COMMANDS) for w in words):
+        return None
+    return words
+
+
+def _command_guard(test: ast.expr, argv_names: set[str]) -> bool:
+    """True for the test of a block that runs only when a developer types a command pip never
+    runs: ``if sys.argv[-1] == "publish"``, ``if "upload" in sys.argv``, ``cmd = sys.argv[1];
+    if cmd in ("release", "tag")`` (joined by ``and`` to anything, or by ``or`` to others)."""
+    if isinstance(test, ast.BoolOp):
+        parts = [_command_guard(v, argv_names) for v in test.values]
+        return any(parts) if isinstance(test.op, ast.And) else all(parts)
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return False
+    op, left, right = test.ops[0], test.left, test.comparators[0]
+    if isinstance(op, ast.Eq):
+        if _argv_item(right, argv_names):
+            left, right = right, left
+        return _argv_item(left, argv_names) and _developer_commands(right) is not None
+    if isinstance(op, ast.In):
+        if _is_argv(right):  # "upload" in sys.argv
+            return _developer_commands(left) is not None
+        return _argv_item(left, argv_names) and _developer_commands(right) is not None
+    return False
 
 
 def _is_main_test(test: ast.expr) -> bool:
@@ -324,6 +391,12 @@ def collect_facts(tree: ast.Module) -> Facts:
     raw_bases: list[tuple[str, tuple[str, ...], int, int]] = []
     raw_decos: list[tuple[str, int, int]] = []
     assigns = facts.assignments
+    # module-level names assigned ``sys.argv[i]`` (statements are walked last first: found
+    # before the walk)
+    argv_names: set[str] = set()
+    for stmt in tree.body[:MAX_ARGV_STATEMENTS]:
+        if type(stmt) is _Assign and _argv_item(stmt.value, argv_names):
+            argv_names.update(t.id for t in stmt.targets if type(t) is _Name)
     skipped = _SKIPPED
     child_fields = _CHILD_FIELDS
     while stack:
@@ -434,6 +507,20 @@ def collect_facts(tree: ast.Module) -> Facts:
                 push((child, nid))
             for child in reversed(node.orelse):
                 push((child, sid))
+            continue
+        if t is _If and scopes[sid].kind == "module" and _command_guard(node.test, argv_names):
+            # a block only a developer's command runs (``setup.py publish``): its own scope, so
+            # that it does not count as module-level code
+            scope = scopes[sid]
+            new = Scope(len(scopes), "command", "sys.argv", sid, node.lineno)
+            scopes.append(new)
+            scope.children.append(new.id)
+            nid = new.id
+            for child in reversed(node.body):
+                push((child, nid))
+            for child in reversed(node.orelse):
+                push((child, sid))
+            push((node.test, sid))
             continue
         if t is _Import:
             for alias in node.names:

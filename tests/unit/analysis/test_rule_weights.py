@@ -424,3 +424,35 @@ def test_a_start_up_file_of_a_temporary_home_is_no_install() -> None:
     )
     names = "import os, tempfile\nd = tempfile.mkdtemp()\nRC = os.path.join(d, '.zshrc')\n"
     assert weight("persistence", _at_import(temp)) == weight("persistence", _at_import(names))
+
+
+def test_setup_code_only_a_developer_command_runs_weighs_less_than_what_pip_runs() -> None:
+    setup = (
+        "import os, sys\nfrom setuptools import setup\n"
+        "command = sys.argv[-1]\n"
+        "if {guard}:\n    os.system('notify-send example.invalid')\n"
+        "setup(name='demo')\n"
+    )
+    for guard in ("command == 'publish'", "'upload' in sys.argv", "command in ('tag', 'docs')"):
+        dev = weight("process-exec", {"setup.py": setup.format(guard=guard)})
+        assert dev < weight("process-exec", {"setup.py": setup.format(guard="True")}), guard
+    # a command pip runs, or a negated test, guards nothing
+    for guard in ("command == 'install'", "'bdist_wheel' in sys.argv", "command != 'publish'"):
+        assert weight("process-exec", {"setup.py": setup.format(guard=guard)}) == weight(
+            "process-exec", {"setup.py": setup.format(guard="True")}
+        ), guard
+
+
+def test_a_version_probe_weighs_less_than_running_the_program() -> None:
+    setup = "import subprocess\ncmd = [TOOL, 'libdemo'{extra}]\nsubprocess.check_output(cmd)\n"
+    probe = weight("process-exec", {"setup.py": setup.format(extra=", '--modversion'")})
+    assert probe < weight("process-exec", {"setup.py": setup.format(extra="")})
+
+
+def test_compiling_a_file_with_a_computed_compiler_is_no_inline_code() -> None:
+    call = "import subprocess\ndef check():\n    subprocess.Popen([{exe}, '-c', {arg}])\n"
+    file_arg = weight("process-exec", {"setup.py": call.format(exe="CC", arg="fp.name")})
+    code_arg = weight("process-exec", {"setup.py": call.format(exe="CC", arg="'import os'")})
+    python = weight("process-exec", {"setup.py": call.format(exe="'python3'", arg="CODE")})
+    assert file_arg < code_arg
+    assert file_arg < python

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from snakewarden.analysis.context import (
     Role,
@@ -115,14 +116,21 @@ def method(call: CallFact) -> str:
 
 
 def is_network(call: CallFact) -> bool:
-    if call.name in NETWORK_CALLS:
+    return _network_name(call.name)
+
+
+@lru_cache(maxsize=4096)
+def _network_name(name: str) -> bool:
+    """``is_network`` by name (asked for every call of every file: kept per name)."""
+    if name in NETWORK_CALLS:
         return True
-    head = call.name.split(".", 1)[0]
-    if head in ("requests", "httpx", "aiohttp", "urllib3") and method(call) in (
+    head, _, _ = name.partition(".")
+    last = name.rsplit(".", 1)[-1]
+    if head in ("requests", "httpx", "aiohttp", "urllib3") and last in (
         "get", "post", "put", "request", "urlopen", "Session", "Client", "ClientSession",
     ):  # fmt: skip
         return True
-    return method(call) in ("urlopen", "urlretrieve")
+    return last in ("urlopen", "urlretrieve")
 
 
 def is_send(call: CallFact) -> bool:

@@ -136,6 +136,7 @@ class Flow:
     _summarised: bool = False
     _units: dict[tuple[int, bool], tuple[ast.AST, set[str]]] = field(default_factory=dict)
     _starts: dict[int, ast.AST] | None = None
+    _called_defs: list[ast.FunctionDef | ast.AsyncFunctionDef] | None = None
 
     def name_of(self, node: ast.Call) -> str:
         return self.resolve(dotted(node.func))
@@ -205,6 +206,19 @@ class Flow:
                 break
         return names
 
+    def called_defs(self) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        """The functions of the file that code of the file calls (by their short name), in
+        walk order: the only ones whose behaviour a call in the file can borrow."""
+        if self._called_defs is None:
+            every = list(walk(self.tree))
+            called = {self.name_of(n).rsplit(".", 1)[-1] for n in every if isinstance(n, ast.Call)}
+            self._called_defs = [
+                n
+                for n in every
+                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name in called
+            ]
+        return self._called_defs
+
     def _summarise(self) -> None:
         """Which functions of the file are sources, pass-throughs and sinks (a few rounds, so
         that helpers calling helpers are followed). Only functions that could be one are
@@ -214,13 +228,7 @@ class Flow:
             return
         self._summarised = True
         # a summary is only ever asked for by the short name of a call in this file
-        every: list[ast.AST] = list(walk(self.tree))
-        called_here = {self.name_of(n).rsplit(".", 1)[-1] for n in every if isinstance(n, ast.Call)}
-        defs = [
-            n
-            for n in every
-            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name in called_here
-        ][:MAX_FUNCTIONS]
+        defs = self.called_defs()[:MAX_FUNCTIONS]
         info: dict[int, tuple[set[str], bool, bool, bool, int]] = {}
         for d in defs:
             called: set[str] = set()

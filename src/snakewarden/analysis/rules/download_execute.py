@@ -547,9 +547,7 @@ def _found(flow: Flow | None, facts: Facts, tools: dict[_Pos, _Download]) -> _Fo
     if flow is None:
         return found
     plain = Helpers()
-    for d in walk(flow.tree):
-        if not isinstance(d, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
+    for d in flow.called_defs():
         params = [
             a.arg for a in (*d.args.posonlyargs, *d.args.args) if a.arg not in ("self", "cls")
         ]

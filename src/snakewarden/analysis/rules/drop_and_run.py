@@ -464,8 +464,7 @@ def helpers(flow: Flow | None, resolve: object) -> Helpers:
     found = Helpers()
     if flow is None:
         return found
-    defs = [n for n in walk(flow.tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    for d in defs[:MAX_HELPERS]:
+    for d in flow.called_defs()[:MAX_HELPERS]:
         params = [
             a.arg for a in (*d.args.posonlyargs, *d.args.args) if a.arg not in ("self", "cls")
         ]

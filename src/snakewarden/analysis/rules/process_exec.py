@@ -35,7 +35,7 @@ _BUILD_TOOLS = frozenset(
         "python3", "sphinx-build", "autoreconf", "configure", "./configure", "meson", "bazel",
         "protoc", "mpicc", "gfortran", "f2py", "lsb_release", "sysctl", "nproc", "getconf",
         "true", "echo", "cls", "clear", "pwd", "twine", "rm", "mkdir", "cp", "tar", "otool",
-        "install_name_tool", "patchelf", "strip",
+        "install_name_tool", "patchelf", "strip", "sed",
         "tput", "stty", "less", "more", "open", "xdg-open", "nvidia-smi", "ffmpeg",
     }
 )  # fmt: skip
@@ -49,6 +49,12 @@ DNS_TOOLS = frozenset({"dig", "nslookup", "host", "drill"})
 _PIP_INSTALL = re.compile(r"(^|\s|…)-m pip install\s|(^|\s)pip3? install\s")
 _CHAINED = re.compile(r"&&|\|\||[;|&\n]")
 _INLINE_CODE = re.compile(r"\s-c\s|\s-e\s")
+_INLINE_LITERAL = re.compile(r"\s-[ce]\s+[^…\s]")
+#: Arguments that ask a program for its version or build configuration.
+_PROBE = re.compile(
+    r"\s(--version|--modversion|-V|--cflags|--libs|--exists|--atleast-version\S*"
+    r"|--variable\S*|-dumpversion|-dumpmachine|--?print-[\w-]+)(?=\s|$)"
+)
 #: Programs whose ``-c``/``-e`` take code (for a compiler or ``sed`` they do not).
 _INTERPRETERS = frozenset(
     {
@@ -199,10 +205,18 @@ def _first_word(cmd: str) -> str:
 
 
 def _runs_inline_code(cmd: str) -> bool:
-    """``-c CODE``/``-e CODE`` given to an interpreter (or to a program whose name is computed)."""
+    """``-c CODE``/``-e CODE`` given to an interpreter, or literal code so given to a program
+    whose name is computed (``[cc, "-c", src.name]`` compiles a file)."""
     word = _first_word(cmd)
-    interpreter = word in _INTERPRETERS or word.startswith("python") or word.strip("…") == ""
-    return interpreter and bool(_INLINE_CODE.search(cmd))
+    if word in _INTERPRETERS or word.startswith("python"):
+        return bool(_INLINE_CODE.search(cmd))
+    return word.strip("…") == "" and bool(_INLINE_LITERAL.search(cmd))
+
+
+def _probe(cmd: str) -> bool:
+    """A query of a tool's version or build configuration (``pkg-config libfoo --modversion``,
+    ``cc -dumpversion``), with nothing chained after it."""
+    return bool(_PROBE.search(cmd)) and not _CHAINED.search(cmd)
 
 
 def _plain_build_tool(cmd: str) -> bool:
@@ -292,6 +306,8 @@ def classify(
         or (_first_word(cmd) in _BUILD_TOOLS and not _runs_inline_code(cmd))
     ):
         base, msg = 0.03, f"runs a build tool ({call.name})"
+    elif cmd is not None and _probe(cmd):
+        base, msg = 0.03, f"asks a program for its version or configuration ({call.name})"
     elif _is_sys_executable(call.node):
         base, msg = 0.05, f"runs the Python interpreter ({call.name})"
     elif cmd is not None and cmd.strip("… ") == "":
