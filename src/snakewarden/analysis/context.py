@@ -109,6 +109,8 @@ class SourceFile:
     #: Scopes that code elsewhere in the package runs (see ``ScanContext.link``), with the phase
     #: it runs them at; filled on the first ``phase`` query.
     _entered: dict[int, Phase] | None = None
+    #: Class scopes of setup.py that override only ``develop`` (see ``_developer_only``).
+    _develop_classes: set[int] | None = None
     _owner: ScanContext | None = None
 
     def groups(self) -> dict[int, list[CallFact]]:
@@ -175,13 +177,12 @@ class SourceFile:
     def phase(self, scope: int) -> Phase:
         """When the code in ``scope`` runs: by the file's role, what its module level reaches,
         and what other files of the package run of it (``ScanContext.link``). In setup.py, a
-        block that only a developer's command runs (``if sys.argv[1] == "publish"``) runs at
-        no install."""
+        block that only a developer's command runs (``if sys.argv[1] == "publish"``), and a
+        ``develop`` command override (editable installs of a checkout), run at no install from
+        an index (see ``_developer_only``)."""
         base = self.base_phase
-        if base is Phase.INSTALL and scope:
-            facts = self.facts
-            if facts is not None and facts.scopes[facts.top_function(scope)].kind == "command":
-                return Phase.RUNTIME  # ``if sys.argv[1] == "publish":``: pip never runs it
+        if base is Phase.INSTALL and scope and self._developer_only(scope):
+            return Phase.RUNTIME
         if base is not Phase.IMPORT:
             return base
         facts = self.facts
@@ -193,6 +194,37 @@ class SourceFile:
         if entered is Phase.IMPORT or scope in facts.reachable():
             return Phase.IMPORT
         return Phase.RUNTIME
+
+    def _developer_only(self, scope: int) -> bool:
+        """True when ``scope`` of setup.py runs only for a developer working on the project:
+        inside a block guarded by a command pip never runs (a ``command`` scope of the facts),
+        or inside a class that overrides only the ``develop`` command (pip installs from an
+        index through egg_info / bdist_wheel / install; ``develop`` runs for ``pip install -e``
+        of a local checkout, never for an archive)."""
+        facts = self.facts
+        if facts is None:
+            return False
+        if facts.scopes[facts.top_function(scope)].kind == "command":
+            return True
+        if self._develop_classes is None:
+            self._develop_classes = set()
+            for name, bases, line, parent in facts.class_bases:
+                commands = {
+                    b.rsplit(".", 1)[-1]
+                    for b in bases
+                    if ".command." in f".{b}" or b.startswith(("setuptools", "distutils"))
+                }
+                if commands == {"develop"}:
+                    self._develop_classes.update(
+                        c
+                        for c in facts.scopes[parent].children
+                        if facts.scopes[c].name == name and facts.scopes[c].line == line
+                    )
+        while scope > 0 and self._develop_classes:
+            if scope in self._develop_classes:
+                return True
+            scope = facts.scopes[scope].parent
+        return False
 
     def entered(self) -> dict[int, Phase]:
         """Scopes of this file that other files run, and when (install, start-up, import)."""

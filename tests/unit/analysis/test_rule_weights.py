@@ -456,3 +456,17 @@ def test_compiling_a_file_with_a_computed_compiler_is_no_inline_code() -> None:
     python = weight("process-exec", {"setup.py": call.format(exe="'python3'", arg="CODE")})
     assert file_arg < code_arg
     assert file_arg < python
+
+
+def test_a_develop_override_weighs_less_than_an_install_override() -> None:
+    setup = (
+        "import subprocess\nfrom setuptools import setup\n"
+        "from setuptools.command.{mod} import {cmd}\n\n"
+        "class Hook({cmd}):\n    def run(self):\n"
+        "        subprocess.check_call(['bash', 'post.sh'])\n        {cmd}.run(self)\n\n"
+        "setup(name='demo', cmdclass={{'{cmd}': Hook}})\n"
+    )
+    develop = {"setup.py": setup.format(mod="develop", cmd="develop")}
+    install = {"setup.py": setup.format(mod="install", cmd="install")}
+    for rule in ("install-hook", "process-exec"):
+        assert 0 < weight(rule, develop) < weight(rule, install), rule

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from snakewarden.analysis.context import SourceFile
 from snakewarden.analysis.facts import CallFact, dotted
@@ -59,6 +60,9 @@ LOCAL_SUFFIXES = (".local", "localhost", ".localdomain", ".lan", ".internal", ".
 _CONSTRUCTORS = frozenset({"socket.socket"})
 #: Method names that send their arguments besides ``SEND_METHODS`` (``conn.request("POST", ...)``).
 _SEND_EXTRA = frozenset({"request", "putrequest", "sendmail", "send_message"})
+
+#: Receivers whose ``send`` writes to the local machine (the systemd journal).
+_LOCAL_SENDERS = ("systemd.journal.", "journal.")
 
 #: Values that build a container around what they hold.
 _CONTAINERS = (
@@ -367,9 +371,11 @@ def local_name(built: ast.AST) -> bool:
     return "." not in text or text.rstrip(".").endswith(LOCAL_SUFFIXES)
 
 
+@lru_cache(maxsize=4096)
 def transmits(name: str) -> bool:
-    """A call that transmits its arguments (a request, a socket send), by resolved name."""
-    if name in _CONSTRUCTORS:
+    """A call that transmits its arguments (a request, a socket send), by resolved name (the
+    local system journal's ``send`` is no transmission)."""
+    if name in _CONSTRUCTORS or name.startswith(_LOCAL_SENDERS):
         return False
     call = CallFact(name, name, 0, 0, ast.Call(func=ast.Name(id=name), args=[], keywords=[]))
     return is_send(call) or name.rsplit(".", 1)[-1] in _SEND_EXTRA

@@ -51,7 +51,16 @@ class _Rule:
                     ):
                         continue
                     cmd = base.rsplit(".", 1)[-1]
-                    if cmd in _INSTALL:
+                    if cmd == "develop" and len(bases) == 1:
+                        yield emit.at(
+                            src,
+                            line,
+                            scope,
+                            0.05,
+                            f"class {name} overrides the 'develop' command (run by editable "
+                            "installs of a checkout, never by pip installing from an index)",
+                        )
+                    elif cmd in _INSTALL:
                         acts, strong = _actions(src, facts, name)
                         if acts:
                             yield emit.at(

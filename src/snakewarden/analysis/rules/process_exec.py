@@ -287,7 +287,7 @@ def classify(
     elif (
         cmd is not None
         and _PIP_INSTALL.search(cmd)
-        and src.role not in (Role.TEST, Role.SETUP, Role.SCRIPT)
+        and src.role not in (Role.TEST, Role.SETUP, Role.BACKEND, Role.SCRIPT)
     ):
         base, msg = 0.4, f"installs packages while it runs ({call.name})"
     elif cmd is not None and cmd.strip().removesuffix(" -i") in _SHELLS:
