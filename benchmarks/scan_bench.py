@@ -92,8 +92,16 @@ EXTRA_SETS = (
     ),
     (
         BENIGN.parent / "benign-after",
-        "other popular sdists fetched after the last change and measured once, from "
-        "`fetch_more_benign.py --count 500 --seed 51` excluding all the sets above",
+        "other popular sdists fetched after the last change of a session and measured once, "
+        "from `fetch_more_benign.py --count 500 --seed 51` excluding all the sets above. Since, "
+        "these four never-trained sets served to choose the scorer's malicious margin "
+        "(`benchmarks/train_scorer.py`)",
+    ),
+    (
+        BENIGN.parent / "benign-next",
+        "other popular sdists never used for tuning, training or choosing anything: fetched "
+        "at the start of the session that made the last changes and measured once at its end, "
+        "from `fetch_more_benign.py --count 500 --seed 61` excluding all the sets above",
     ),
 )
 GD_VENV = Path(os.environ.get("GUARDDOG_VENV", "/tmp/gdvenv"))
