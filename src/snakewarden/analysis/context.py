@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from snakewarden.analysis.decode import decode_layers
 from snakewarden.analysis.facts import CONSTRUCTORS, CallFact, Facts, collect_facts
 from snakewarden.analysis.signatures import YaraHit, scan_bytes
 from snakewarden.artifacts.model import Artifact, Member
@@ -111,6 +112,10 @@ class SourceFile:
     _entered: dict[int, Phase] | None = None
     #: Class scopes of setup.py that override only ``develop`` (see ``_developer_only``).
     _develop_classes: set[int] | None = None
+    #: For code a file hands to exec/eval/compile (see ``ScanContext.executed_sources``): the
+    #: file and the line of that call, and when the code runs (that of the call).
+    origin: tuple[SourceFile, int] | None = None
+    run_phase: Phase | None = None
     _owner: ScanContext | None = None
 
     def groups(self) -> dict[int, list[CallFact]]:
@@ -180,6 +185,8 @@ class SourceFile:
         block that only a developer's command runs (``if sys.argv[1] == "publish"``), and a
         ``develop`` command override (editable installs of a checkout), run at no install from
         an index (see ``_developer_only``)."""
+        if self.run_phase is not None:
+            return self.run_phase
         base = self.base_phase
         if base is Phase.INSTALL and scope and self._developer_only(scope):
             return Phase.RUNTIME
@@ -239,6 +246,8 @@ class SourceFile:
     def install_time(self) -> bool:
         """True when the whole file runs on install or at start-up: setup.py, an in-tree
         backend, a .pth, or a script or module that setup.py runs or imports."""
+        if self.run_phase is not None:
+            return self.run_phase in (Phase.INSTALL, Phase.STARTUP)
         if self.base_phase in (Phase.INSTALL, Phase.STARTUP):
             return True
         return self.entered().get(0) in (Phase.INSTALL, Phase.STARTUP)
@@ -250,6 +259,88 @@ class SourceFile:
         if 1 <= lineno <= len(self._lines):
             return shorten(self._lines[lineno - 1].strip())
         return ""
+
+
+#: Code handed to exec/eval/compile: how many texts per scan, how deep, how big.
+MAX_EXECUTED = 32
+MAX_EXEC_DEPTH = 3
+MAX_EXECUTED_SIZE = 512 * 1024
+_EXEC_NAMES = frozenset({"exec", "eval", "compile", "builtins.exec", "builtins.eval"})
+#: Calls whose result is their argument decoded (the chain around an executed literal).
+_DECODING = frozenset(
+    {"b64decode", "b32decode", "b16decode", "b85decode", "a85decode", "decodebytes",
+     "urlsafe_b64decode", "decompress", "fromhex", "unhexlify", "decode"}
+)  # fmt: skip
+
+
+def _literal_text(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Constant) and isinstance(node.value, bytes):
+        return node.value.decode("utf-8", "replace")
+    return None
+
+
+def _executed_text(arg: ast.expr, facts: Facts, scope: int, line: int) -> str | None:
+    """The code text an exec/eval/compile argument stands for, when it is a literal (or a
+    name assigned one) or a literal decoded in place (``b64decode("...")``, possibly wrapped in
+    ``.decode()`` and ``zlib.decompress``)."""
+    if isinstance(arg, ast.Name):
+        value = facts.assigned(arg.id, scope, line)
+        if value is None or isinstance(value, ast.Name):
+            return None
+        arg = value
+    text = _literal_text(arg)
+    if text is not None:
+        return text
+    node: ast.expr = arg
+    decoded = False
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+        if name not in _DECODING:
+            return None
+        decoded = decoded or name != "decode"
+        if node.args:
+            node = node.args[0]
+        elif isinstance(node.func, ast.Attribute):
+            node = node.func.value  # ``"...".encode()``-less receivers: ``x.decode()``
+        else:
+            return None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr == "encode" and not node.args:
+                node = node.func.value
+    text = _literal_text(node) if decoded else None
+    if text is None:
+        return None
+    layers = decode_layers(text)
+    return layers[1] if layers is not None else None
+
+
+def _executed_code(src: SourceFile) -> Iterator[SourceFile]:
+    """The texts ``src`` hands to exec/eval/compile that parse as Python, as sources."""
+    facts = src.facts
+    if facts is None:
+        return
+    for call in facts.calls:
+        if call.name not in _EXEC_NAMES or not call.node.args:
+            continue
+        text = _executed_text(call.node.args[0], facts, call.scope, call.line)
+        if text is None or len(text) > MAX_EXECUTED_SIZE:
+            continue
+        inner = SourceFile(
+            src.member,
+            src.rel,
+            src.role,
+            text.encode("utf-8", "replace"),
+            src.small,
+            origin=(
+                src.origin[0] if src.origin else src,
+                src.origin[1] if src.origin else call.line,
+            ),
+            run_phase=src.phase(call.scope),
+        )
+        if inner.facts is not None and inner.facts.calls:  # ``eval("1 + 2")`` calls nothing
+            yield inner
 
 
 def parse_code(source: bytes | str) -> ast.Module | None:
@@ -318,6 +409,7 @@ class ScanContext:
     _small: bool | None = None
     _read_all: bool | None = None
     _linked: bool = False
+    _executed: list[SourceFile] | None = None
 
     def source(self, member: Member) -> SourceFile | None:
         """The analysed source of ``member``, if it is one."""
@@ -463,6 +555,27 @@ class ScanContext:
                 src._owner = self
             self._sources = found
         return self._sources
+
+    def executed_sources(self) -> list[SourceFile]:
+        """Code the package's files hand to ``exec``/``eval``/``compile`` as a literal, or as a
+        literal decoded on the spot (base64, hex, zlib): each such text that parses as Python is
+        analysed like a file, as running where and when the call runs. Its findings name the
+        calling file and line. Followed a few levels deep (code that execs code that execs...),
+        bounded in count and size."""
+        if self._executed is None:
+            found: list[SourceFile] = []
+            todo = [src for src in self.sources() if src.facts is not None]
+            for _ in range(MAX_EXEC_DEPTH):
+                nxt: list[SourceFile] = []
+                for src in todo:
+                    for inner in _executed_code(src):
+                        if len(found) >= MAX_EXECUTED:
+                            break
+                        found.append(inner)
+                        nxt.append(inner)
+                todo = nxt
+            self._executed = found
+        return self._executed
 
     def link(self) -> None:
         """Follow code across the package's files: which of their scopes other files run, when.

@@ -213,7 +213,9 @@ def group_strings(src: SourceFile) -> dict[int, list[str]]:
 
 
 def parsed(ctx: ScanContext) -> Iterator[tuple[SourceFile, Facts]]:
-    for src in ctx.sources():
+    """Every parsed source with its facts: the package's files, then the code they run with
+    exec/eval (``ScanContext.executed_sources``)."""
+    for src in (*ctx.sources(), *ctx.executed_sources()):
         facts = src.facts
         if facts is not None:
             yield src, facts
@@ -239,6 +241,11 @@ class Emitter:
         evidence: str | None = None,
     ) -> Finding:
         phase = src.phase(scope)
+        if src.origin is not None:
+            # code run by exec/eval: reported at the call, its own line as the evidence
+            evidence = evidence or src.line(line)
+            message += f" (in code that line {src.origin[1]} runs with exec/eval)"
+            line = src.origin[1]
         return self._make(
             src.path, line, phase, src.role, base, message, floor, evidence, src, src.small
         )

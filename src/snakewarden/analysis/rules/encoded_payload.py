@@ -4,14 +4,12 @@ or to a URL; weighing most when the decoded URL is where the code sends a reques
 from __future__ import annotations
 
 import ast
-import base64
-import binascii
 import re
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from snakewarden.analysis.context import Role, ScanContext, SourceFile
+from snakewarden.analysis.decode import MIN_LEN, decode_layers
 from snakewarden.analysis.facts import CallFact, Facts, StringFact
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, best_per_file, group_calls, parsed
@@ -24,12 +22,8 @@ META = RuleMeta(
     severity=Severity.HIGH,
     category="threat.obfuscation.encoded_payload",
 )
-MIN_LEN = 16
-MAX_DECODE = 256 * 1024
 MAX_CANDIDATES = 400
 MAX_SEARCH = 50_000
-_B64 = re.compile(r"[A-Za-z0-9+/\s]+={0,2}|[A-Za-z0-9_\-\s]+={0,2}")
-_HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
 #: What decoded code and commands look like.
 DANGER = re.compile(
     r"\bimport\s+(os|sys|subprocess|socket|base64|requests|urllib|ctypes|zlib|marshal|platform|"
@@ -66,59 +60,6 @@ _NET_MODULES = frozenset(
 )  # fmt: skip
 #: At most this many hidden URLs of a file are followed one by one (to name the one sent to).
 MAX_TRACED = 8
-
-
-def _printable(data: bytes) -> bool:
-    if not data:
-        return False
-    sample = data[:2000]
-    good = sum(1 for b in sample if 32 <= b < 127 or b in (9, 10, 13))
-    return good / len(sample) > 0.9
-
-
-def _inflate(data: bytes) -> bytes | None:
-    if data[:1] != b"x" and data[:2] != b"\x1f\x8b":
-        return None
-    try:
-        d = zlib.decompressobj(47 if data[:2] == b"\x1f\x8b" else 15)
-        return d.decompress(data, MAX_DECODE)
-    except zlib.error:
-        return None
-
-
-def decode_layers(text: str) -> tuple[str, str] | None:
-    """(how, decoded text) when ``text`` decodes to printable text, else None."""
-    raw = text.strip()
-    if len(raw) > MAX_DECODE:
-        raw = raw[:MAX_DECODE]
-    decoded: bytes | None = None
-    how = ""
-    if raw[:2] in ("x\x9c", "x\xda", "x^", "x\x01") and len(raw) >= MIN_LEN:
-        # a zlib stream written as a bytes literal (facts keep bytes as latin-1 text)
-        inflated = _inflate(raw.encode("latin-1", "replace"))
-        if inflated is not None and _printable(inflated):
-            return "zlib", inflated.decode("utf-8", "replace")
-        return None
-    if _HEX.fullmatch(raw) and len(raw) >= MIN_LEN:
-        decoded, how = bytes.fromhex(raw), "hex"
-    elif _B64.fullmatch(raw) and len(raw.replace("\n", "")) >= MIN_LEN:
-        compact = "".join(raw.split())
-        try:
-            if "-" in compact or "_" in compact:
-                decoded = base64.urlsafe_b64decode(compact + "=" * (-len(compact) % 4))
-            else:
-                decoded = base64.b64decode(compact + "=" * (-len(compact) % 4))
-            how = "base64"
-        except (binascii.Error, ValueError):
-            decoded = None
-    if decoded is None:
-        return None
-    inflated = _inflate(decoded)
-    if inflated is not None:
-        decoded, how = inflated, how + "+zlib"
-    if not _printable(decoded):
-        return None
-    return how, decoded.decode("utf-8", "replace")
 
 
 @dataclass
