@@ -27,7 +27,13 @@ phase of the code: install time (`setup.py`, in-tree build backends) and start-u
 import time (module top level and what it calls) 0.75 for `__init__.py`, 0.65 for other modules;
 functions nothing calls at import 0.3; tests, docs, examples and scripts outside any package
 0.15–0.3. Some behaviours keep a floor wherever they sit (a reverse shell is damning in any
-function).
+function). In `setup.py`, code only a developer's command runs (`if sys.argv[-1] == "publish":`)
+and overrides of the `develop` command alone (editable installs of a checkout) count as run-time
+code: pip never runs them when it installs from an index.
+
+**Code run by exec.** A literal that a file hands to `exec`/`eval`/`compile` (directly, through a
+name, or decoded in place from base64, hex or zlib) is parsed and analysed like a file of its own,
+as running where and when the call runs, up to three levels deep; its findings point at the call.
 
 **Score.** Per rule and file, the heaviest finding plus a quarter of the next. For the rules
 it was trained on, a learned logistic model weighs each rule's evidence in the top file, in other
