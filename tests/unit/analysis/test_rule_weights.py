@@ -470,3 +470,12 @@ def test_a_develop_override_weighs_less_than_an_install_override() -> None:
     install = {"setup.py": setup.format(mod="install", cmd="install")}
     for rule in ("install-hook", "process-exec"):
         assert 0 < weight(rule, develop) < weight(rule, install), rule
+
+
+def test_a_config_tool_named_after_a_downloader_is_no_fetch() -> None:
+    setup = "import subprocess\ndef flags():\n    return subprocess.check_output({cmd!r})\n"
+    config = weight("process-exec", {"setup.py": setup.format(cmd=["curl-config", "--libs"])})
+    fetch = weight(
+        "process-exec", {"setup.py": setup.format(cmd=["curl", "https://x.example.invalid/a"])}
+    )
+    assert config < fetch

@@ -53,7 +53,7 @@ _INLINE_LITERAL = re.compile(r"\s-[ce]\s+[^…\s]")
 #: Arguments that ask a program for its version or build configuration.
 _PROBE = re.compile(
     r"\s(--version|--modversion|-V|--cflags|--libs|--exists|--atleast-version\S*"
-    r"|--variable\S*|-dumpversion|-dumpmachine|--?print-[\w-]+)(?=\s|$)"
+    r"|--variable\S*|--static-libs|-dumpversion|-dumpmachine|--?print-[\w-]+)(?=\s|$)"
 )
 #: Programs whose ``-c``/``-e`` take code (for a compiler or ``sed`` they do not).
 _INTERPRETERS = frozenset(
@@ -71,7 +71,7 @@ _SOURCE_FETCHERS = frozenset(
 _FETCH = re.compile(
     r"https?://(?!(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])[:/])"
     r"|\b(curl|wget|certutil|bitsadmin|mshta|iwr|irm|invoke-webrequest|invoke-restmethod"
-    r"|downloadstring|downloadfile|net\.webclient|tcpclient)\b",
+    r"|downloadstring|downloadfile|net\.webclient|tcpclient)\b(?!-)",  # not curl-config
     re.I,
 )
 #: A command-line client sending a local file or data out (``curl -F file=@x``, ``-T``...).
