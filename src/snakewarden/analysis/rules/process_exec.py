@@ -35,10 +35,14 @@ _BUILD_TOOLS = frozenset(
         "python3", "sphinx-build", "autoreconf", "configure", "./configure", "meson", "bazel",
         "protoc", "mpicc", "gfortran", "f2py", "lsb_release", "sysctl", "nproc", "getconf",
         "true", "echo", "cls", "clear", "pwd", "twine", "rm", "mkdir", "cp", "tar", "otool",
-        "install_name_tool", "patchelf", "strip", "sed",
+        "install_name_tool", "patchelf", "strip", "sed", "pandoc",
         "tput", "stty", "less", "more", "open", "xdg-open", "nvidia-smi", "ffmpeg",
     }
 )  # fmt: skip
+#: Tools that read and filter text (a pipeline of them alone runs nothing).
+_TEXT_TOOLS = frozenset(
+    {"cat", "grep", "egrep", "head", "tail", "wc", "sort", "uniq", "cut", "tr", "awk", "sed"}
+)
 #: Commands that describe the user, host or network: what a stealer sends home.
 RECON_TOOLS = frozenset(
     {"whoami", "hostname", "id", "ipconfig", "ifconfig", "systeminfo", "net", "nltest", "wmic"}
@@ -100,6 +104,14 @@ def _command_text(node: ast.Call, facts: Facts | None = None, scope: int = 0) ->
 def _literal(arg: ast.AST) -> str | None:
     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
         return arg.value
+    if (  # "git describe --tags".split(), shlex.split("...")
+        isinstance(arg, ast.Call)
+        and isinstance(arg.func, ast.Attribute)
+        and arg.func.attr == "split"
+    ):
+        inner = arg.func.value if not arg.args else arg.args[0]
+        if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+            return inner.value
     if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Add | ast.Mod):
         left, right = _literal(arg.left), _literal(arg.right)
         if left is None and right is None:
@@ -213,6 +225,13 @@ def _runs_inline_code(cmd: str) -> bool:
     return word.strip("…") == "" and bool(_INLINE_LITERAL.search(cmd))
 
 
+def _reads_text(cmd: str) -> bool:
+    """A pipeline of text tools only (``cat /proc/cpuinfo | grep cores | head -1``): it reads
+    and filters, and runs nothing else."""
+    segments = [seg for seg in re.split(r"\|\|?|&&|;", cmd) if seg.strip()]
+    return bool(segments) and all(_first_word(seg) in _TEXT_TOOLS for seg in segments)
+
+
 def _probe(cmd: str) -> bool:
     """A query of a tool's version or build configuration (``pkg-config libfoo --modversion``,
     ``cc -dumpversion``), with nothing chained after it."""
@@ -306,7 +325,7 @@ def classify(
         or (_first_word(cmd) in _BUILD_TOOLS and not _runs_inline_code(cmd))
     ):
         base, msg = 0.03, f"runs a build tool ({call.name})"
-    elif cmd is not None and _probe(cmd):
+    elif cmd is not None and (_probe(cmd) or _reads_text(cmd)):
         base, msg = 0.03, f"asks a program for its version or configuration ({call.name})"
     elif _is_sys_executable(call.node):
         base, msg = 0.05, f"runs the Python interpreter ({call.name})"
