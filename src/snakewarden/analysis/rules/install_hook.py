@@ -14,13 +14,7 @@ from snakewarden.analysis.rules._common import (
     is_process,
     parsed,
 )
-from snakewarden.analysis.rules.process_exec import (
-    _BUILD_TOOLS,
-    _command_text,
-    _first_word,
-    classify,
-    decoder_functions,
-)
+from snakewarden.analysis.rules.process_exec import classify, decoder_functions
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -82,6 +76,9 @@ class _Rule:
                             )
 
 
+#: What process-exec weighs build tooling at (build tools, version probes, text filters): such
+#: commands in a hook are no action of the hook.
+BUILD_TOOLING = 0.03
 #: What process-exec weighs a command at from which it is more than a program run: a fetch,
 #: an upload, decoded or split-up commands, inline code, DNS lookups of computed names.
 STRONG_COMMAND = 0.45
@@ -111,11 +108,10 @@ def _actions(src: SourceFile, facts: Facts, cls: str) -> tuple[set[str], bool]:
         if not inside:
             continue
         if is_process(call):
-            text = _command_text(call.node, facts, call.scope)
-            if text is not None and _first_word(text) in _BUILD_TOOLS:
-                continue
-            acts.add(call.name)
             found = classify(call, src, facts, decoders)
+            if found is not None and found[0] <= BUILD_TOOLING:
+                continue  # a build tool, a probe, a text filter: what build hooks run
+            acts.add(call.name)
             strong |= found is not None and found[0] >= STRONG_COMMAND
         elif is_network(call) or is_exec(call):
             acts.add(call.name)

@@ -101,17 +101,20 @@ def _command_text(node: ast.Call, facts: Facts | None = None, scope: int = 0) ->
     return _literal(arg)
 
 
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
 def _literal(arg: ast.AST) -> str | None:
     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
         return arg.value
-    if (  # "git describe --tags".split(), shlex.split("...")
+    if (  # "git describe".split(), shlex.split("..."), "tool -x {}".format(path)
         isinstance(arg, ast.Call)
         and isinstance(arg.func, ast.Attribute)
-        and arg.func.attr == "split"
+        and arg.func.attr in ("split", "format")
     ):
-        inner = arg.func.value if not arg.args else arg.args[0]
+        inner = arg.args[0] if arg.func.attr == "split" and arg.args else arg.func.value
         if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
-            return inner.value
+            return _PLACEHOLDER.sub("…", inner.value)
     if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Add | ast.Mod):
         left, right = _literal(arg.left), _literal(arg.right)
         if left is None and right is None:
