@@ -7,14 +7,17 @@ rule sw_prefilter
         $a4 = "__import__(" $a5 = "b64decode" $a6 = "marshal.loads" $a7 = "decompress("
         $a8 = "subprocess" $a9 = "os.system" $a10 = "os.popen" $a11 = "socket.socket"
         $a12 = "urlopen" $a13 = "urlretrieve" $a14 = "requests.post" $a15 = "requests.get("
-        $a17 = "webhook" nocase $a18 = "getpass" $a19 = "gethostname" $a21 = "winreg"
-        $a22 = "startfile" $a23 = "fromhex" $a24 = "unhexlify" $a27 = "/.ssh" $a28 = "discord" nocase
+        $w17 = "webhook" nocase $a18 = "getpass" $a19 = "gethostname" $a21 = "winreg"
+        $a22 = "startfile" $a23 = "fromhex" $a24 = "unhexlify" $a27 = "/.ssh" $w28 = "discord" nocase
         $a29 = "api.telegram" $a32 = "pyperclip" $a33 = "ImageGrab" $a37 = "getlogin"
-        $a38 = "getnode" $a41 = "powershell" nocase $a42 = "curl " $a43 = "wget " $a44 = "/dev/tcp"
-        $a45 = "CurrentVersion" $a46 = "crontab" $a47 = "schtasks" $a48 = "Fernet" $a49 = "[::-1]"
+        $a38 = "getnode" $a41 = "powershell" nocase $w42 = "curl " $w43 = "wget " $a44 = "/dev/tcp"
+        $a45 = "CurrentVersion" $a46 = "crontab" $a47 = "schtasks" $a48 = "Fernet" $w49 = "[::-1]"
         $a50 = "getattr(__builtins__" $a51 = "environ.copy()" $a52 = "dict(os.environ)"
         $a53 = "pty.spawn" $a54 = "dup2" $a55 = "ngrok" $a56 = "from os import" $a57 = "import os,"
-        $a58 = "getattr(builtins" $a59 = "__builtins__[" $a60 = "rot13" $a61 = "aHR0" $a62 = "sptth"
+        $a58 = "getattr(builtins" $a59 = "__builtins__[" $a60 = "rot13" $w61 = "aHR0" $w62 = "sptth"
     condition:
-        any of them
+        // $w*: words that only name a tool or a service; running or reaching it takes one of
+        // the others (a process call, a request, exec). In big files they alone do not ask for
+        // a parse: generated API clients are full of curl examples.
+        any of ($e*, $a*) or (filesize < 256KB and any of ($w*))
 }
