@@ -17,7 +17,7 @@ rule sw_prefilter
         $a58 = "getattr(builtins" $a59 = "__builtins__[" $a60 = "rot13" $w61 = "aHR0" $w62 = "sptth"
     condition:
         // $w*: words that only name a tool or a service; running or reaching it takes one of
-        // the others (a process call, a request, exec). In big files they alone do not ask for
-        // a parse: generated API clients are full of curl examples.
-        any of ($e*, $a*) or (filesize < 256KB and any of ($w*))
+        // the others (a process call, a request, exec). Beyond small files they alone do not ask
+        // for a parse: API clients are full of curl examples, numeric code of [::-1].
+        any of ($e*, $a*) or (filesize < 32KB and any of ($w*))
 }
