@@ -100,8 +100,9 @@ EXTRA_SETS = (
     (
         BENIGN.parent / "benign-next",
         "other popular sdists never used for tuning, training or choosing anything: fetched "
-        "at the start of the session that made the last changes and measured once at its end, "
-        "from `fetch_more_benign.py --count 500 --seed 61` excluding all the sets above",
+        "at the start of the session that made the last changes and first measured at its end "
+        "(after which only speed changes with identical verdicts on it were made), from "
+        "`fetch_more_benign.py --count 500 --seed 61` excluding all the sets above",
     ),
 )
 GD_VENV = Path(os.environ.get("GUARDDOG_VENV", "/tmp/gdvenv"))
