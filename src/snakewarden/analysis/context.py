@@ -22,7 +22,15 @@ from snakewarden.analysis.signatures import YaraHit, scan_bytes
 from snakewarden.artifacts.model import Artifact, Member
 from snakewarden.core.models import Finding, Phase, Severity
 
-__all__ = ["Role", "ScanContext", "SourceFile", "parse_code", "phase_factor"]
+__all__ = [
+    "EXEC_CALLS",
+    "Role",
+    "ScanContext",
+    "SourceFile",
+    "parse_code",
+    "phase_factor",
+    "setuptools_command",
+]
 
 #: Files larger than these are not parsed (YARA still sees them).
 MAX_PARSE_PRIORITY = 4 * 1024 * 1024
@@ -216,11 +224,7 @@ class SourceFile:
         if self._develop_classes is None:
             self._develop_classes = set()
             for name, bases, line, parent in facts.class_bases:
-                commands = {
-                    b.rsplit(".", 1)[-1]
-                    for b in bases
-                    if ".command." in f".{b}" or b.startswith(("setuptools", "distutils"))
-                }
+                commands = {c for b in bases if (c := setuptools_command(b)) is not None}
                 if commands == {"develop"}:
                     self._develop_classes.update(
                         c
@@ -261,11 +265,21 @@ class SourceFile:
         return ""
 
 
+def setuptools_command(base: str) -> str | None:
+    """The command a class base stands for when it is a setuptools or distutils command class
+    (``setuptools.command.install.install`` -> ``install``), else None."""
+    if ".command." in f".{base}" or base.startswith(("setuptools", "distutils")):
+        return base.rsplit(".", 1)[-1]
+    return None
+
+
+#: Builtins that run code they are given (``execfile`` a file's).
+EXEC_CALLS = frozenset({"exec", "eval", "compile", "execfile", "builtins.exec", "builtins.eval"})
 #: Code handed to exec/eval/compile: how many texts per scan, how deep, how big.
 MAX_EXECUTED = 32
 MAX_EXEC_DEPTH = 3
 MAX_EXECUTED_SIZE = 512 * 1024
-_EXEC_NAMES = frozenset({"exec", "eval", "compile", "builtins.exec", "builtins.eval"})
+_EXEC_NAMES = EXEC_CALLS - {"execfile"}  # the ones given the code itself
 #: Calls whose result is their argument decoded (the chain around an executed literal).
 _DECODING = frozenset(
     {"b64decode", "b32decode", "b16decode", "b85decode", "a85decode", "decodebytes",
@@ -791,9 +805,10 @@ def _caller_phase(src: SourceFile, scope: int, strict: set[int]) -> Phase | None
     return Phase.IMPORT if scope in strict else None
 
 
-#: setuptools commands that ``pip install`` (or a build of the sdist) runs.
+#: setuptools commands that ``pip install`` (or a build of the sdist) runs; not ``develop``,
+#: which only editable installs of a local checkout run.
 PIP_COMMANDS = frozenset(
-    {"install", "develop", "egg_info", "bdist_wheel", "build", "build_py", "build_ext",
+    {"install", "egg_info", "bdist_wheel", "build", "build_py", "build_ext",
      "build_clib", "build_scripts", "sdist", "dist_info", "editable_wheel", "install_lib",
      "install_scripts", "install_data", "install_headers", "install_egg_info", "bdist_egg",
      "easy_install"}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from snakewarden.analysis.context import (
+    EXEC_CALLS,
     Role,
     ScanContext,
     SourceFile,
@@ -69,7 +70,6 @@ FETCH_CALLS = frozenset(
     }
 )  # fmt: skip
 
-EXEC_CALLS = frozenset({"exec", "eval", "compile", "execfile", "builtins.exec", "builtins.eval"})
 
 DECODE_CALLS = frozenset(
     {

@@ -16,11 +16,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from snakewarden.analysis.context import Role, ScanContext
+from snakewarden.analysis.context import EXEC_CALLS, Role, ScanContext
 from snakewarden.analysis.facts import CallFact, Facts, dotted
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import (
-    EXEC_CALLS,
     Emitter,
     best_per_file,
     group_calls,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from snakewarden.analysis.context import Role, ScanContext, SourceFile
+from snakewarden.analysis.context import Role, ScanContext, SourceFile, setuptools_command
 from snakewarden.analysis.facts import Facts
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import (
@@ -40,11 +40,9 @@ class _Rule:
                 continue
             for name, bases, line, scope in facts.class_bases:
                 for base in bases:
-                    if ".command." not in f".{base}" and not base.startswith(
-                        ("setuptools", "distutils")
-                    ):
+                    cmd = setuptools_command(base)
+                    if cmd is None:
                         continue
-                    cmd = base.rsplit(".", 1)[-1]
                     if cmd == "develop" and len(bases) == 1:
                         yield emit.at(
                             src,
