@@ -15,6 +15,7 @@ import tomllib
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from snakewarden.analysis.decode import decode_layers
 from snakewarden.analysis.facts import CONSTRUCTORS, CallFact, Facts, collect_facts
@@ -317,7 +318,7 @@ def _executed_text(arg: ast.expr, facts: Facts, scope: int, line: int) -> str | 
         if node.args:
             node = node.args[0]
         elif isinstance(node.func, ast.Attribute):
-            node = node.func.value  # ``"...".encode()``-less receivers: ``x.decode()``
+            node = node.func.value  # a method without arguments: ``data.decode()``
         else:
             return None
         if (
@@ -351,10 +352,7 @@ def _executed_code(src: SourceFile) -> Iterator[SourceFile]:
             src.role,
             text.encode("utf-8", "replace"),
             src.small,
-            origin=(
-                src.origin[0] if src.origin else src,
-                src.origin[1] if src.origin else call.line,
-            ),
+            origin=src.origin or (src, call.line),
             run_phase=src.phase(call.scope),
         )
         if inner.facts is not None and inner.facts.calls:  # ``eval("1 + 2")`` calls nothing
@@ -584,14 +582,10 @@ class ScanContext:
             found: list[SourceFile] = []
             todo = [src for src in self.sources() if src.facts is not None]
             for _ in range(MAX_EXEC_DEPTH):
-                nxt: list[SourceFile] = []
-                for src in todo:
-                    for inner in _executed_code(src):
-                        if len(found) >= MAX_EXECUTED:
-                            break
-                        found.append(inner)
-                        nxt.append(inner)
-                todo = nxt
+                # lazily: nothing past the bound is parsed
+                level = (inner for src in todo for inner in _executed_code(src))
+                todo = list(islice(level, MAX_EXECUTED - len(found)))
+                found += todo
             self._executed = found
         return self._executed
 
