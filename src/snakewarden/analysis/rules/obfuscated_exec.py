@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from snakewarden.analysis.context import Role, ScanContext
-from snakewarden.analysis.facts import Facts
+from snakewarden.analysis.context import Role, ScanContext, SourceFile
+from snakewarden.analysis.facts import CallFact, Facts
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import (
     DECODE_CALLS,
@@ -19,6 +20,7 @@ from snakewarden.analysis.rules._common import (
     parsed,
     reads_local_file,
 )
+from snakewarden.analysis.rules._flow import Flow, flow_for
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -77,6 +79,7 @@ class _Rule:
         emit = Emitter(META)
         out: list[Finding] = []
         for src, facts in parsed(ctx):
+            decoded = _Decoded()
             groups = group_calls(src)
             flagged: set[int] = set()
             for gid, calls in groups.items():
@@ -127,7 +130,11 @@ class _Rule:
                         isinstance(arg, ast.Name)
                         and group_decodes
                         and call.line not in flagged
-                        and (src.role in (Role.SETUP, Role.PTH) or len(calls) <= MAX_GROUP_CALLS)
+                        and (
+                            src.role in (Role.SETUP, Role.PTH)
+                            or len(calls) <= MAX_GROUP_CALLS
+                            or decoded.holds(src, facts.scopes[gid].line if gid else 0, call)
+                        )
                     ):
                         base = 0.7 if src.role in (Role.SETUP, Role.PTH) else 0.55
                         out.append(
@@ -153,8 +160,35 @@ class _Rule:
                                 floor=0.4,
                             )
                         )
-                _ = gid
         yield from best_per_file(out)
+
+
+def _decode_source(node: ast.Call, name: str) -> bool:
+    return name in DECODE_CALLS or name.rsplit(".", 1)[-1] in DECODE_METHODS
+
+
+def _no_sink(flow: Flow, node: ast.Call, name: str, names: set[str], unit: ast.AST) -> bool:
+    return False
+
+
+@dataclass(slots=True)
+class _Decoded:
+    """Data flow from decode calls, for units too large for "decode and exec meet": the
+    file's ``Flow`` is built on the first question."""
+
+    flow: Flow | None = None
+    built: bool = False
+
+    def holds(self, src: SourceFile, line: int, call: CallFact) -> bool:
+        """True when ``call``'s first argument holds decoded data within its unit (the
+        function that starts at ``line``; 0: the module's own statements)."""
+        if not self.built:
+            self.built = True
+            self.flow = flow_for(src, _decode_source, _no_sink, lambda name: False)
+        if self.flow is None:
+            return False
+        _unit, names = self.flow.unit(line, whole_file=False)
+        return self.flow.tainted(call.node.args[0], names)
 
 
 def _maps_characters(arg: ast.expr, limit: int = 5000) -> bool:
