@@ -453,6 +453,17 @@ def test_a_version_probe_weighs_less_than_running_the_program() -> None:
     assert probe < weight("process-exec", {"setup.py": setup.format(extra="")})
 
 
+def test_asking_a_downloader_for_its_version_is_no_fetch() -> None:
+    """``curl --version`` (a bootstrap script checking which downloader it has) fetches
+    nothing; ``curl URL`` does."""
+    call = "import subprocess\ndef check():\n    subprocess.check_call({cmd})\n"
+    probe = weight("process-exec", {"setup.py": call.format(cmd="['curl', '--version']")})
+    fetch = weight(
+        "process-exec", {"setup.py": call.format(cmd="['curl', 'https://example.invalid/x']")}
+    )
+    assert probe < 0.1 < fetch
+
+
 def test_compiling_a_file_with_a_computed_compiler_is_no_inline_code() -> None:
     call = "import subprocess\ndef check():\n    subprocess.Popen([{exe}, '-c', {arg}])\n"
     file_arg = weight("process-exec", {"setup.py": call.format(exe="CC", arg="fp.name")})

@@ -299,7 +299,12 @@ def classify(
         base, msg = 0.6, f"runs a command assembled from split fragments ({call.name})"
     elif cmd is not None and _UPLOAD.search(cmd):
         base, msg = 0.6, f"runs a command that uploads local data ({call.name})"
-    elif cmd is not None and _FETCH.search(cmd) and not _builds_from_source(cmd):
+    elif (
+        cmd is not None
+        and _FETCH.search(cmd)
+        and not _builds_from_source(cmd)
+        and not _probe(cmd)  # curl --version fetches nothing
+    ):
         base, msg = 0.5, f"runs a command that fetches from the network ({call.name})"
     elif cmd is not None and _runs_inline_code(cmd):
         base, msg = 0.35, f"runs inline code with an interpreter ({call.name})"
