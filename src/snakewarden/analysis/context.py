@@ -463,6 +463,8 @@ class ScanContext:
             return Role.TEST
         if name == "__init__.py":
             return Role.INIT
+        if "." in name.rsplit(".", 1)[0]:
+            return Role.SCRIPT  # "a.b.py" cannot be imported: the dot would name a package
         if len(parts) > 1 and "!" not in member.path and parts[0] not in ("src", "lib"):
             folder = "/".join(parts[:-1])
             if folder not in self.package_dirs():

@@ -54,3 +54,12 @@ def test_shell_comment_is_commentary() -> None:
     findings = list(RULES["shell-fetch-exec"].check(ctx))
     assert findings
     assert all("comment/docstring" in f.message for f in findings)
+
+
+def test_a_module_whose_name_holds_a_dot_is_a_script() -> None:
+    """``pkg/plots.extra.py`` cannot be imported (the dot would name a package): it only runs
+    when someone runs it, even inside a package folder."""
+    ctx = context({"pkg/__init__.py": "", "pkg/plots.extra.py": "", "pkg/plots.py": ""})
+    roles = {m.path.rsplit("/", 1)[-1]: ctx.role_of(m) for m in ctx.artifact.members}
+    assert roles["plots.extra.py"] == Role.SCRIPT
+    assert roles["plots.py"] == Role.MODULE

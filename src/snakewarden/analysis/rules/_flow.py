@@ -334,18 +334,21 @@ class Flow:
         self._summarise()
         return name.rsplit(".", 1)[-1] in self._sinks
 
-    def assigned(self, unit: ast.AST, name: str) -> list[ast.AST]:
-        """The values assigned to ``name`` anywhere in ``unit``."""
+    def assigned(self, unit: ast.AST, name: str, *, loops: bool = False) -> list[ast.AST]:
+        """The values assigned to ``name`` anywhere in ``unit``; with ``loops``, also what the
+        loops that bind it iterate over (``for name in <iter>``)."""
         out: list[ast.AST] = []
         for n in walk(unit):
             if isinstance(n, ast.Assign):
-                targets = n.targets
+                targets, value = n.targets, n.value
             elif isinstance(n, ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
-                targets = [n.target]
+                targets, value = [n.target], n.value
+            elif loops and isinstance(n, ast.For | ast.AsyncFor | ast.comprehension):
+                targets, value = [n.target], n.iter
             else:
                 continue
-            if n.value is not None and any(name in _target_names(t) for t in targets):
-                out.append(n.value)
+            if value is not None and any(name in _target_names(t) for t in targets):
+                out.append(value)
         return out
 
     def args_tainted(self, call: ast.Call, names: set[str], *, receiver: bool = True) -> bool:
