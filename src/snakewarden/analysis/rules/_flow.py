@@ -338,6 +338,7 @@ class Flow:
         """The values assigned to ``name`` anywhere in ``unit``; with ``loops``, also what the
         loops that bind it iterate over (``for name in <iter>``)."""
         out: list[ast.AST] = []
+        value: ast.expr | None
         for n in walk(unit):
             if isinstance(n, ast.Assign):
                 targets, value = n.targets, n.value

@@ -326,9 +326,8 @@ class _Checker:
                 return True
             if node.id not in self.dropped.names:
                 return False
-            values = (
-                self.flow.assigned(self.unit, node.id, loops=True) if self.flow and self.unit else []
-            )
+            flow, unit = self.flow, self.unit
+            values = flow.assigned(unit, node.id, loops=True) if flow and unit else []
             return all(self._path(v, depth + 1) for v in values)
         if isinstance(node, ast.Attribute):
             if dotted(node) in self.dropped.attrs:
