@@ -512,3 +512,18 @@ def test_an_install_hook_running_only_build_tools_weighs_less_than_one_running_a
     assert weight("install-hook", {"setup.py": tool}) < weight(
         "install-hook", {"setup.py": program}
     )
+
+
+def test_a_pipeline_into_a_shell_weighs_more_than_a_text_pipeline() -> None:
+    """``… | bash`` runs what the earlier stages print; ``… | grep | wc`` only filters text,
+    and ``echo`` first does not make the pipeline a build tool's."""
+    call = "import os\ndef check():\n    os.system({cmd!r})\n"
+
+    def w(cmd: str) -> float:
+        return weight("process-exec", {"setup.py": call.format(cmd=cmd)})
+
+    text = w("cat /proc/cpuinfo | grep processor | wc -l")
+    shell = w("cat stage.txt | sh")
+    decoded = w("echo %s | base64 -d | bash")
+    assert text < 0.1 < shell < decoded
+    assert w("echo done | sh -c 'cat > log.txt'") < shell  # sh -c takes no program from the pipe

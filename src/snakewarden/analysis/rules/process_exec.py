@@ -54,6 +54,24 @@ _PIP_INSTALL = re.compile(r"(^|\s|…)-m pip install\s|(^|\s)pip3? install\s")
 _CHAINED = re.compile(r"&&|\|\||[;|&\n]")
 _INLINE_CODE = re.compile(r"\s-c\s|\s-e\s")
 _INLINE_LITERAL = re.compile(r"\s-[ce]\s+[^…\s]")
+#: Text decoded inside a shell pipeline (``base64 -d``, ``xxd -r``, ``openssl enc -d``).
+_SHELL_DECODE = re.compile(
+    r"\bbase(64|32)\s+(-\w*d|--decode)|\bxxd\s+-r|\bopenssl\s+(enc|base64)\b.*\s-d\b", re.I
+)
+
+
+def _pipes_into_shell(cmd: str) -> bool:
+    """A pipeline whose later stage is an interpreter reading its program from the pipe
+    (``… | bash``, ``… | python3``): whatever the earlier stages print runs as code."""
+    stages = cmd.split("|")
+    return any(
+        (word := _first_word(stage.removeprefix(" sudo")).rstrip("…")) in _INTERPRETERS
+        or word.startswith("python")
+        for stage in stages[1:]
+        if stage.strip() and not _INLINE_CODE.search(" " + stage)
+    )
+
+
 #: Arguments that ask a program for its version or build configuration.
 _PROBE = re.compile(
     r"\s(--version|--modversion|-V|--cflags|--libs|--exists|--atleast-version\S*"
@@ -297,6 +315,9 @@ def classify(
         floor = 0.6
     elif _split_command(call, facts):
         base, msg = 0.6, f"runs a command assembled from split fragments ({call.name})"
+    elif cmd is not None and _SHELL_DECODE.search(cmd) and _pipes_into_shell(cmd):
+        base, msg = 0.75, f"decodes text and pipes it into a shell to run ({call.name})"
+        floor = 0.6
     elif cmd is not None and _UPLOAD.search(cmd):
         base, msg = 0.6, f"runs a command that uploads local data ({call.name})"
     elif (
@@ -306,6 +327,8 @@ def classify(
         and not _probe(cmd)  # curl --version fetches nothing
     ):
         base, msg = 0.5, f"runs a command that fetches from the network ({call.name})"
+    elif cmd is not None and _pipes_into_shell(cmd):
+        base, msg = 0.45, f"pipes text into a shell to run ({call.name})"
     elif cmd is not None and _runs_inline_code(cmd):
         base, msg = 0.35, f"runs inline code with an interpreter ({call.name})"
         top = facts.top_function(call.scope) == 0

