@@ -43,3 +43,16 @@ def test_binary_junk_named_py_and_null_bytes() -> None:
     junk = bytes(range(256)) * 100
     result = scan({"setup.py": junk, "demo/__init__.py": b"import os\x00\n"})
     assert result.verdict is Verdict.CLEAN
+
+
+def test_names_that_cannot_be_decoded_are_left_alone() -> None:
+    """An index past a literal's end, or a key no table holds, while decoding a name looked up
+    with getattr: the name stays unknown."""
+    code = (
+        b"import builtins, os\n"
+        b"NAMES = ['a', 'b']\n"
+        b"f = getattr(builtins, NAMES[5])\n"
+        b"g = getattr(os, 'sy'[7] + 'stem')\n"
+    )
+    result = scan({"demo/__init__.py": code})
+    assert result.verdict is not Verdict.ERROR

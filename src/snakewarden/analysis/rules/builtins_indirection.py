@@ -1,5 +1,7 @@
 """builtins-indirection: exec/eval/__import__ reached indirectly (getattr on builtins,
-globals()['exec'], __import__ of a computed name) to hide from readers and scanners.
+globals()['exec'], __import__ of a computed name) to hide from readers and scanners; and a
+module's function reached by a name decoded or spelled out character by character
+(``getattr(requests, "".join(["g", "e", "t"]))``), which hides what the code calls.
 
 A name that is *decoded* on the spot (``b'\\x85\\xa5\\x81\\x93'.decode('cp1026')``, rot13,
 base64, hex, bytes or character codes) is much stronger evidence than a name merely computed:
@@ -20,12 +22,22 @@ from typing import Any
 from snakewarden.analysis.context import ScanContext, SourceFile
 from snakewarden.analysis.facts import CallFact, Facts, dotted
 from snakewarden.analysis.rule import RuleMeta
-from snakewarden.analysis.rules._common import Emitter, best_per_file, parsed
+from snakewarden.analysis.rules._common import (
+    Emitter,
+    best_per_file,
+    is_exec,
+    is_network,
+    is_process,
+    parsed,
+)
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
     id="builtins-indirection",
-    description="reaches builtins such as exec indirectly (getattr(builtins, ...), globals()[...])",
+    description=(
+        "reaches builtins such as exec indirectly (getattr(builtins, ...), globals()[...]), or "
+        "a module's function by a hidden name"
+    ),
     severity=Severity.MEDIUM,
     category="threat.obfuscation.indirection",
 )
@@ -165,7 +177,9 @@ class _Decoder:
         """The text ``expr`` evaluates to, or None."""
         try:
             v = self.value(expr, {}, 0)
-        except (_Stop, ValueError, TypeError, UnicodeError, binascii.Error, OverflowError):
+        except (
+            _Stop, ValueError, TypeError, UnicodeError, binascii.Error, OverflowError, IndexError
+        ):
             return None
         if isinstance(v, bytes):
             v = v.decode("latin-1")
@@ -565,6 +579,9 @@ class _Rule:
                 if call.name == "getattr" and len(node.args) >= 2:
                     target, attr = node.args[0], node.args[1]
                     if not _is_builtins(target, facts):
+                        hidden = _hidden_attribute(emit, src, facts, call, target, attr)
+                        if hidden is not None:
+                            out.append(hidden)
                         continue
                     found = _Lookup(facts, attr, call.scope, call.line)
                     strong = _decoded_finding(emit, src, call.line, call.scope, found, "getattr on")
@@ -627,6 +644,90 @@ class _Rule:
                     if strong is not None:
                         out.append(strong)
         yield from best_per_file(out)
+
+
+#: A name spelled out in at least this many literal pieces (``"".join(["g", "e", "t"])``,
+#: ``"sys" + "tem"``) is assembled to be hidden.
+MIN_PIECES = 2
+#: Pieces longer than this are words, not letters (``"_".join(["get", "user"])``).
+MAX_PIECE = 4
+
+
+def _module_of(target: ast.expr, facts: Facts, call: CallFact) -> str | None:
+    """The module ``target`` is: an imported name, ``__import__("m")``, or a name assigned
+    one of those (``rq = __import__("requests")``)."""
+    if isinstance(target, ast.Name):
+        if target.id in facts.imports:
+            return facts.imports[target.id]
+        value = facts.assigned(target.id, call.scope, call.line)
+        return _module_of(value, facts, call) if isinstance(value, ast.Call) else None
+    if isinstance(target, ast.Call) and target.args and isinstance(target.args[0], ast.Constant):
+        name = facts.resolve(dotted(target.func))
+        module = target.args[0].value
+        if name in ("__import__", "importlib.import_module") and isinstance(module, str):
+            return module
+    return None
+
+
+def _spelled_out(expr: ast.expr, facts: Facts, call: CallFact) -> bool:
+    """``expr`` (or the value of the name it is) joins short literal pieces into a name."""
+    if isinstance(expr, ast.Name):
+        value = facts.assigned(expr.id, call.scope, call.line)
+        if value is None:
+            return False
+        expr = value
+    pieces: list[ast.expr] = []
+    if (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "join"
+        and len(expr.args) == 1
+        and isinstance(expr.args[0], ast.List | ast.Tuple)
+    ):
+        pieces = list(expr.args[0].elts)
+    elif isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        stack: list[ast.expr] = [expr]
+        while stack and len(pieces) < MAX_ITEMS:
+            cur = stack.pop()
+            if isinstance(cur, ast.BinOp) and isinstance(cur.op, ast.Add):
+                stack.extend((cur.right, cur.left))
+            else:
+                pieces.append(cur)
+    return len(pieces) >= MIN_PIECES and all(
+        isinstance(p, ast.Constant) and isinstance(p.value, str) and 0 < len(p.value) <= MAX_PIECE
+        for p in pieces
+    )
+
+
+def _hidden_attribute(
+    emit: Emitter, src: SourceFile, facts: Facts, call: CallFact, target: ast.expr, attr: ast.expr
+) -> Finding | None:
+    """``getattr(module, <name decoded or spelled out on the spot>)``: what is called is
+    hidden; it weighs more when the name turns out to run programs, code or requests."""
+    if isinstance(attr, ast.Constant):
+        return None
+    module = _module_of(target, facts, call)
+    if module is None:
+        return None
+    found = _Lookup(facts, attr, call.scope, call.line)
+    if found.name is None or not (found.decoded or _spelled_out(attr, facts, call)):
+        return None
+    full = f"{module}.{found.name}"
+    reached = CallFact(full, full, call.line, call.scope, call.node)
+    how = ", ".join(found.steps[:3]) or "spelled out in pieces"
+    if is_exec(reached) or is_process(reached) or is_network(reached):
+        return emit.at(
+            src,
+            call.line,
+            call.scope,
+            0.6,
+            f"reaches {full}() through a name hidden on the spot ({how})",
+            floor=0.4,
+            evidence=f"{full} <- {src.line(call.line)}",
+        )
+    return emit.at(
+        src, call.line, call.scope, 0.25, f"reaches {full} through a name hidden on the spot ({how})"
+    )
 
 
 def _builtins_table(base: ast.expr, facts: Facts) -> bool:
