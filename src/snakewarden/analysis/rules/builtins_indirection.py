@@ -178,7 +178,13 @@ class _Decoder:
         try:
             v = self.value(expr, {}, 0)
         except (
-            _Stop, ValueError, TypeError, UnicodeError, binascii.Error, OverflowError, IndexError
+            _Stop,
+            ValueError,
+            TypeError,
+            UnicodeError,
+            binascii.Error,
+            OverflowError,
+            IndexError,
         ):
             return None
         if isinstance(v, bytes):
@@ -726,7 +732,11 @@ def _hidden_attribute(
             evidence=f"{full} <- {src.line(call.line)}",
         )
     return emit.at(
-        src, call.line, call.scope, 0.25, f"reaches {full} through a name hidden on the spot ({how})"
+        src,
+        call.line,
+        call.scope,
+        0.25,
+        f"reaches {full} through a name hidden on the spot ({how})",
     )
 
 
