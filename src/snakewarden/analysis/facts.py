@@ -248,6 +248,92 @@ def _imported_module(node: ast.AST) -> str | None:
     return None
 
 
+#: Methods of a literal string a test may call and still be known before the code runs.
+_PURE_STR_METHODS = frozenset(
+    {"startswith", "endswith", "isdigit", "isalpha", "isalnum", "isspace", "islower", "isupper"}
+)
+#: Literals longer than this are not compared (a test of literals is short).
+MAX_STATIC_TEXT = 1000
+
+
+def static_truth(test: ast.expr, depth: int = 0) -> bool | None:
+    """What ``test`` evaluates to when it is made of literals only (``if False:``, ``if 0:``,
+    ``if "1.0".startswith("%%"):``, a comparison of two literals), else None: a block under a
+    test known to be false never runs."""
+    if depth > 8:
+        return None
+    if isinstance(test, ast.Constant):
+        if isinstance(test.value, str | bytes) and len(test.value) > MAX_STATIC_TEXT:
+            return None
+        return bool(test.value)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = static_truth(test.operand, depth + 1)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        parts = [static_truth(v, depth + 1) for v in test.values]
+        if isinstance(test.op, ast.And):
+            return False if False in parts else (True if all(p is True for p in parts) else None)
+        return True if True in parts else (False if all(p is False for p in parts) else None)
+    value = _literal_value(test)
+    return None if value is None else bool(value)
+
+
+def _literal_value(node: ast.expr) -> object | None:
+    """The value of a comparison of literals or of a pure method of a literal string."""
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        left, right = node.left, node.comparators[0]
+        if not (
+            isinstance(left, ast.Constant)
+            and isinstance(right, ast.Constant)
+            and _small_literal(left)
+            and _small_literal(right)
+        ):
+            return None
+        a: object = left.value
+        b: object = right.value
+        op = node.ops[0]
+        try:
+            if isinstance(op, ast.Eq):
+                return a == b
+            if isinstance(op, ast.NotEq):
+                return a != b
+            if isinstance(op, ast.In | ast.NotIn) and isinstance(b, str | bytes):
+                found = a in b  # type: ignore[operator]
+                return found if isinstance(op, ast.In) else not found
+        except TypeError:
+            return None
+        return None
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _PURE_STR_METHODS
+        and isinstance(node.func.value, ast.Constant)
+        and isinstance(node.func.value.value, str)
+        and _small_literal(node.func.value)
+        and not node.keywords
+        and all(
+            _small_literal(a) and isinstance(a, ast.Constant) and isinstance(a.value, str)
+            for a in node.args
+        )
+    ):
+        args = [a.value for a in node.args if isinstance(a, ast.Constant)]
+        try:
+            result: object = getattr(node.func.value.value, node.func.attr)(*args)
+        except TypeError:
+            return None
+        return result
+    return None
+
+
+def _small_literal(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str | bytes | int | float)
+        and not isinstance(node.value, bool)
+        and (not isinstance(node.value, str | bytes) or len(node.value) <= MAX_STATIC_TEXT)
+    )
+
+
 def _is_main_guard(node: ast.If) -> bool:
     test = node.test
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
@@ -496,6 +582,12 @@ def collect_facts(tree: ast.Module) -> Facts:
             nid = new.id
             for child in reversed(node.body):
                 push((child, nid))
+            continue
+        if t is _If and (truth := static_truth(node.test)) is not None:
+            # a test made of literals: the block it rules out never runs (``if False:``, a
+            # version placeholder filled in at release, ``if "1.0".startswith("%%"):``)
+            for child in reversed(node.body if truth else node.orelse):
+                push((child, sid))
             continue
         if t is _If and scopes[sid].kind == "module":
             # ``if __name__ == "__main__":`` and blocks only a developer's command runs (``if
