@@ -527,3 +527,14 @@ def test_a_pipeline_into_a_shell_weighs_more_than_a_text_pipeline() -> None:
     decoded = w("echo %s | base64 -d | bash")
     assert text < 0.1 < shell < decoded
     assert w("echo done | sh -c 'cat > log.txt'") < shell  # sh -c takes no program from the pipe
+
+
+def test_the_working_directory_alone_weighs_less_than_the_user_name() -> None:
+    """``os.getcwd()`` reaching a request is far more often a path built and fetched than an
+    identity reported; the user name is an identity."""
+    code = (
+        "import os, getpass, requests\ndef report():\n    requests.post(URL, data={{'v': {src}}})\n"
+    )
+    cwd = weight("fingerprint-exfil", {"demo/__init__.py": code.format(src="os.getcwd()")})
+    user = weight("fingerprint-exfil", {"demo/__init__.py": code.format(src="getpass.getuser()")})
+    assert 0 < cwd < user

@@ -119,6 +119,10 @@ class _Rule:
                     continue
                 ident = _identities(calls, strings.get(gid, [])) or everywhere
                 base = min(0.75, 0.45 + 0.1 * len(ident))
+                if ident == {"os.getcwd"}:
+                    # the working directory alone: far more often a path the code builds and
+                    # uses than an identity it reports
+                    base = 0.3
                 out.append(
                     emit.at(
                         src,
