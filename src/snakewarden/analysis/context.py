@@ -39,6 +39,8 @@ MAX_PARSE_OTHER = 1024 * 1024
 #: In packages with at most READ_ALL_MODULES Python files, modules up to SMALL_MODULE bytes are
 #: always parsed (cheap, and droppers are small); in bigger ones only prefiltered modules are.
 SMALL_MODULE = 12 * 1024
+#: Names read from a ``top_level.txt`` (it lists a package's few top-level importable names).
+MAX_TOP_LEVEL = 50
 READ_ALL_MODULES = 60
 EVIDENCE_CHARS = 200
 
@@ -499,14 +501,42 @@ class ScanContext:
         return self._own
 
     def package_dirs(self) -> set[str]:
-        """Folders (relative) that hold an ``__init__.py``: importable packages."""
+        """Folders (relative) that are importable packages: those that hold an
+        ``__init__.py``, and the top-level names the metadata's ``top_level.txt`` lists
+        (``*.egg-info/``, ``*.dist-info/``) with the folders under them (namespace packages
+        need no ``__init__.py``)."""
         if self._package_dirs is None:
-            self._package_dirs = {
+            dirs = {
                 self.relative(m).rsplit("/", 1)[0]
                 for m in self.artifact.members
                 if m.name == "__init__.py" and "/" in self.relative(m)
             }
+            tops = self._top_level_names()
+            for m in self.artifact.members:
+                rel = self.relative(m)
+                if "/" in rel and "!" not in m.path and rel.split("/", 1)[0] in tops:
+                    dirs.add(rel.rsplit("/", 1)[0])
+            self._package_dirs = dirs
         return self._package_dirs
+
+    def _top_level_names(self) -> set[str]:
+        """The importable top-level names ``top_level.txt`` of the package's own metadata
+        lists (at most ``MAX_TOP_LEVEL`` of them)."""
+        names: set[str] = set()
+        for m in self.artifact.members:
+            rel = self.relative(m)
+            parts = rel.split("/")
+            if (
+                m.name == "top_level.txt"
+                and "!" not in m.path
+                and len(parts) <= 3
+                and parts[-2].endswith((".egg-info", ".dist-info"))
+            ):
+                for line in m.data.decode("utf-8", "replace").splitlines()[:MAX_TOP_LEVEL]:
+                    name = line.strip()
+                    if name.isidentifier():
+                        names.add(name)
+        return names
 
     def backend_paths(self) -> set[str]:
         """Relative paths of modules an in-tree build backend (``backend-path``) may load."""

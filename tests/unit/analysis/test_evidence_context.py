@@ -63,3 +63,20 @@ def test_a_module_whose_name_holds_a_dot_is_a_script() -> None:
     roles = {m.path.rsplit("/", 1)[-1]: ctx.role_of(m) for m in ctx.artifact.members}
     assert roles["plots.extra.py"] == Role.SCRIPT
     assert roles["plots.py"] == Role.MODULE
+
+
+def test_a_folder_top_level_txt_names_is_a_package_without_init() -> None:
+    """A namespace package needs no ``__init__.py``: the metadata's ``top_level.txt`` names it,
+    so its modules are modules; a folder it does not name stays scripts."""
+    ctx = context(
+        {
+            "demo.egg-info/top_level.txt": "demo\n",
+            "demo/core.py": "",
+            "demo/sub/deep.py": "",
+            "tools/release.py": "",
+        }
+    )
+    roles = {m.path: ctx.role_of(m) for m in ctx.artifact.members}
+    assert roles["demo/core.py"] == Role.MODULE
+    assert roles["demo/sub/deep.py"] == Role.MODULE
+    assert roles["tools/release.py"] == Role.SCRIPT
