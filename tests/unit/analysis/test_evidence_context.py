@@ -70,13 +70,13 @@ def test_a_folder_top_level_txt_names_is_a_package_without_init() -> None:
     so its modules are modules; a folder it does not name stays scripts."""
     ctx = context(
         {
-            "demo.egg-info/top_level.txt": "demo\n",
-            "demo/core.py": "",
-            "demo/sub/deep.py": "",
+            "acme.egg-info/top_level.txt": "acme\n",
+            "acme/core.py": "",
+            "acme/sub/deep.py": "",
             "tools/release.py": "",
         }
     )
     roles = {m.path: ctx.role_of(m) for m in ctx.artifact.members}
-    assert roles["demo/core.py"] == Role.MODULE
-    assert roles["demo/sub/deep.py"] == Role.MODULE
+    assert roles["acme/core.py"] == Role.MODULE
+    assert roles["acme/sub/deep.py"] == Role.MODULE
     assert roles["tools/release.py"] == Role.SCRIPT
