@@ -18,6 +18,8 @@ MIN_LEN = 16
 MAX_DECODE = 256 * 1024
 _B64 = re.compile(r"[A-Za-z0-9+/\s]+={0,2}|[A-Za-z0-9_\-\s]+={0,2}")
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")
+#: The ends of base64 literals written backwards whose data is compressed (zlib, gzip).
+_REVERSED_MAGIC = ("Je", "Ne", "Is4H")
 
 
 def _printable(data: bytes) -> bool:
@@ -39,10 +41,20 @@ def _inflate(data: bytes) -> bytes | None:
 
 
 def decode_layers(text: str) -> tuple[str, str] | None:
-    """(how, decoded text) when ``text`` decodes to printable text, else None."""
+    """(how, decoded text) when ``text`` decodes to printable text, else None. A literal that
+    reads as base64 only backwards (its padding comes first: ``"==gbvl2c..."``) is decoded
+    reversed, and so is one whose end reads backwards as the start of compressed data in
+    base64 (``eJ``, ``eN``: zlib; ``H4sI``: gzip); ``how`` then starts with ``reversed``."""
     raw = text.strip()
     if len(raw) > MAX_DECODE:
         raw = raw[:MAX_DECODE]
+    if (
+        (raw[:1] == "=" or raw[-4:].endswith(_REVERSED_MAGIC))
+        and len(raw) >= MIN_LEN
+        and _B64.fullmatch(raw[::-1])
+    ):
+        found = decode_layers(raw[::-1])
+        return (f"reversed {found[0]}", found[1]) if found is not None else None
     decoded: bytes | None = None
     how = ""
     if raw[:2] in ("x\x9c", "x\xda", "x^", "x\x01") and len(raw) >= MIN_LEN:

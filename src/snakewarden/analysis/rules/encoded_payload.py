@@ -107,6 +107,19 @@ class _Rule:
                 how, text = found
                 text = text[:MAX_SEARCH]
                 match = DANGER.search(text)
+                if match is None and how.startswith("reversed base64+"):
+                    # data compressed, base64-encoded, then written backwards: an obfuscator's
+                    # layering, whatever it holds (no popular package measured has one)
+                    out.append(
+                        emit.at(
+                            src,
+                            s.line,
+                            s.scope,
+                            0.35,
+                            f"literal hides compressed data as {how}",
+                            evidence=f"{how}: {text[:100]}",
+                        )
+                    )
                 if match is None:
                     url = _URL.search(text)
                     if url is not None and how != "reversed":
