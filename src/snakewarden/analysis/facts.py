@@ -343,8 +343,9 @@ def _is_main_guard(node: ast.If) -> bool:
 
 #: Module-level statements looked at for names assigned ``sys.argv[i]``.
 MAX_ARGV_STATEMENTS = 2000
-#: Prefixes of the setup.py commands pip and build frontends run (``egg_info``,
-#: ``bdist_wheel``, ``install``, ``develop``, ``dist_info``, ``build_ext``, ``clean``...).
+#: Prefixes of the setup.py commands pip runs when it installs (``egg_info``, ``bdist_wheel``,
+#: ``install``, ``develop``, ``dist_info``, ``build_ext``, ``clean``...). ``sdist`` is not one:
+#: only a publisher makes the source archive a user installs from.
 _PIP_COMMANDS = (
     "install",
     "build",
@@ -352,7 +353,6 @@ _PIP_COMMANDS = (
     "egg",
     "dist",
     "develop",
-    "sdist",
     "clean",
     "editable",
 )

@@ -437,7 +437,12 @@ def test_setup_code_only_a_developer_command_runs_weighs_less_than_what_pip_runs
         "if {guard}:\n    os.system('notify-send example.invalid')\n"
         "setup(name='demo')\n"
     )
-    for guard in ("command == 'publish'", "'upload' in sys.argv", "command in ('tag', 'docs')"):
+    for guard in (
+        "command == 'publish'",
+        "'upload' in sys.argv",
+        "command in ('tag', 'docs')",
+        "'sdist' in sys.argv",
+    ):
         dev = weight("process-exec", {"setup.py": setup.format(guard=guard)})
         assert dev < weight("process-exec", {"setup.py": setup.format(guard="True")}), guard
     # a command pip runs, or a negated test, guards nothing
