@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from snakewarden.analysis.decode import decode_layers
-from snakewarden.analysis.facts import CONSTRUCTORS, CallFact, Facts, collect_facts
+from snakewarden.analysis.facts import CONSTRUCTORS, CallFact, Facts, collect_facts, dotted
 from snakewarden.analysis.signatures import YaraHit, scan_bytes
 from snakewarden.artifacts.model import Artifact, Member
 from snakewarden.core.models import Finding, Phase, Severity
@@ -337,15 +337,52 @@ def _executed_text(arg: ast.expr, facts: Facts, scope: int, line: int) -> str | 
     return layers[1] if layers is not None else None
 
 
+_PYTHON = re.compile(r"(?:.*[/\\])?python[0-9.]*w?(?:\.exe)?|py(?:\.exe)?", re.I)
+
+
+def _inline_python(call: CallFact, facts: Facts) -> ast.expr | None:
+    """The code of ``[python, ..., "-c", CODE]`` given to a process call (``sys.executable``
+    or a literal python), else None."""
+    if not call.name.startswith(("subprocess.", "os.spawn", "os.exec")) or not call.node.args:
+        return None
+    argv = call.node.args[-1] if call.name.startswith(("os.spawn", "os.exec")) else None
+    argv = argv if isinstance(argv, ast.List | ast.Tuple) else call.node.args[0]
+    if not isinstance(argv, ast.List | ast.Tuple) or len(argv.elts) < 3:
+        return None
+    first = argv.elts[0]
+    if not (
+        (isinstance(first, ast.Attribute) and facts.resolve(dotted(first)) == "sys.executable")
+        or (
+            isinstance(first, ast.Constant)
+            and isinstance(first.value, str)
+            and _PYTHON.fullmatch(first.value)
+        )
+    ):
+        return None
+    for i, elt in enumerate(argv.elts[1:4], start=1):
+        if not (isinstance(elt, ast.Constant) and isinstance(elt.value, str)):
+            return None
+        if elt.value == "-c":
+            return argv.elts[i + 1] if i + 1 < len(argv.elts) else None
+        if not elt.value.startswith("-"):
+            return None  # a script: what follows are its arguments
+    return None
+
+
 def _executed_code(src: SourceFile) -> Iterator[SourceFile]:
-    """The texts ``src`` hands to exec/eval/compile that parse as Python, as sources."""
+    """The texts ``src`` hands to exec/eval/compile, or to ``python -c``, that parse as
+    Python, as sources."""
     facts = src.facts
     if facts is None:
         return
     for call in facts.calls:
-        if call.name not in _EXEC_NAMES or not call.node.args:
+        if call.name in _EXEC_NAMES and call.node.args:
+            code: ast.expr | None = call.node.args[0]
+        else:
+            code = _inline_python(call, facts)
+        if code is None:
             continue
-        text = _executed_text(call.node.args[0], facts, call.scope, call.line)
+        text = _executed_text(code, facts, call.scope, call.line)
         if text is None or len(text) > MAX_EXECUTED_SIZE:
             continue
         inner = SourceFile(

@@ -36,7 +36,7 @@ def test_literal_code_run_by_exec_is_analysed_at_the_call() -> None:
     f = found[0]
     assert f.file.endswith("acme/__init__.py")
     assert f.line == 3  # the exec call, not a line of the executed text
-    assert "exec/eval" in f.message
+    assert "in code that line 3 runs" in f.message
     assert "requests.get" in f.evidence
     assert f.phase is Phase.IMPORT
 
@@ -50,6 +50,18 @@ def test_code_decoded_in_place_and_executed_is_analysed() -> None:
 def test_a_literal_assigned_then_executed_is_analysed_too() -> None:
     init = f"CODE = {PAYLOAD!r}\nexec(compile(CODE, '<x>', 'exec'))\nexec(CODE)\n"
     assert _download_execute({"acme/__init__.py": init})
+
+
+def test_code_given_to_python_dash_c_is_analysed() -> None:
+    for python in ("sys.executable", "'python3'", "'/usr/bin/python3.11'"):
+        init = f"import subprocess, sys\nsubprocess.Popen([{python}, '-u', '-c', {PAYLOAD!r}])\n"
+        found = _download_execute({"acme/__init__.py": init})
+        assert found, python
+        assert found[0].line == 2
+    # another program's -c is no Python code, and python given a script file runs no literal
+    for argv in ("['gcc', '-c', CODE]", "[sys.executable, 'tool.py', '-c', CODE]"):
+        init = f"import subprocess, sys\nCODE = {PAYLOAD!r}\nsubprocess.run({argv})\n"
+        assert not _ctx({"acme/__init__.py": init}).executed_sources(), argv
 
 
 def test_code_executed_inside_an_uncalled_function_runs_when_called() -> None:

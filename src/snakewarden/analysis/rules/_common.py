@@ -244,7 +244,7 @@ class Emitter:
         if src.origin is not None:
             # code run by exec/eval: reported at the call, its own line as the evidence
             evidence = evidence or src.line(line)
-            message += f" (in code that line {src.origin[1]} runs with exec/eval)"
+            message += f" (in code that line {src.origin[1]} runs)"
             line = src.origin[1]
         return self._make(
             src.path, line, phase, src.role, base, message, floor, evidence, src, src.small

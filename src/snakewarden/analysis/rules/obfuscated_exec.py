@@ -120,9 +120,9 @@ class _Rule:
                                 src,
                                 call.line,
                                 call.scope,
-                                0.6,
+                                0.8,
                                 f"{call.name}() of a string decoded character by character",
-                                floor=0.5,
+                                floor=0.6,
                             )
                         )
                         flagged.add(call.line)
