@@ -369,9 +369,39 @@ def _inline_python(call: CallFact, facts: Facts) -> ast.expr | None:
     return None
 
 
+#: Calls that start a shell command (besides ``_PROCESS_PREFIXES``).
+_SHELL_RUNNERS = ("os.system", "os.popen")
+_RUNS_PYTHON = re.compile(r"\bpython[0-9.]*w?\b|\.pyw?\b|\bpy\s", re.I)
+
+
+def _runs_python(calls: list[CallFact]) -> bool:
+    """One of ``calls`` starts a Python interpreter or a ``.py`` script (a literal word of its
+    command, or ``sys.executable``)."""
+    for c in calls:
+        if not c.name.startswith((*_PROCESS_PREFIXES, *_SHELL_RUNNERS)) or not c.node.args:
+            continue
+        for n in ast.walk(c.node.args[0]):
+            if isinstance(n, ast.Constant) and isinstance(n.value, str):
+                if _RUNS_PYTHON.search(n.value):
+                    return True
+            elif isinstance(n, ast.Attribute) and n.attr == "executable":
+                return True
+    return False
+
+
+def _written_code(call: CallFact, src: SourceFile, facts: Facts) -> ast.expr | None:
+    """The text of ``x.write(TEXT)`` when the same function also starts Python or a ``.py``
+    script: code dropped to a file to be run."""
+    if call.name.rsplit(".", 1)[-1] not in ("write", "write_text") or len(call.node.args) != 1:
+        return None
+    if not _runs_python(src.groups().get(facts.top_function(call.scope), [])):
+        return None
+    return call.node.args[0]
+
+
 def _executed_code(src: SourceFile) -> Iterator[SourceFile]:
-    """The texts ``src`` hands to exec/eval/compile, or to ``python -c``, that parse as
-    Python, as sources."""
+    """The texts ``src`` hands to exec/eval/compile, or to ``python -c``, or writes to a file
+    where the same function then starts Python, that parse as Python, as sources."""
     facts = src.facts
     if facts is None:
         return
@@ -379,7 +409,7 @@ def _executed_code(src: SourceFile) -> Iterator[SourceFile]:
         if call.name in _EXEC_NAMES and call.node.args:
             code: ast.expr | None = call.node.args[0]
         else:
-            code = _inline_python(call, facts)
+            code = _inline_python(call, facts) or _written_code(call, src, facts)
         if code is None:
             continue
         text = _executed_text(code, facts, call.scope, call.line)
@@ -642,9 +672,10 @@ class ScanContext:
         return self._sources
 
     def executed_sources(self) -> list[SourceFile]:
-        """Code the package's files hand to ``exec``/``eval``/``compile`` as a literal, or as a
-        literal decoded on the spot (base64, hex, zlib): each such text that parses as Python is
-        analysed like a file, as running where and when the call runs. Its findings name the
+        """Code the package's files hand to ``exec``/``eval``/``compile`` or ``python -c`` as a
+        literal, or as a literal decoded on the spot (base64, hex, zlib), or write to a file in
+        a function that then starts Python: each such text that parses as Python is analysed
+        like a file, as running where and when the call runs. Its findings name the
         calling file and line. Followed a few levels deep (code that execs code that execs...),
         bounded in count and size."""
         if self._executed is None:

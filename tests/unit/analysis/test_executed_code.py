@@ -64,6 +64,22 @@ def test_code_given_to_python_dash_c_is_analysed() -> None:
         assert not _ctx({"acme/__init__.py": init}).executed_sources(), argv
 
 
+def test_code_written_to_a_file_then_run_with_python_is_analysed() -> None:
+    hook = (
+        "import os\n"
+        "def post_install():\n"
+        "    with open(os.path.join(os.getenv('APPDATA'), 'stage.py'), 'w') as f:\n"
+        f"        f.write({PAYLOAD!r})\n"
+        "    os.system('python ' + os.path.join(os.getenv('APPDATA'), 'stage.py'))\n"
+    )
+    found = _download_execute({"setup.py": hook + "post_install()\n"})
+    assert found
+    assert found[0].line == 4
+    # text written where no Python is started is data, whatever it looks like
+    quiet = hook.replace("os.system('python ' + ", "print(")
+    assert not _ctx({"setup.py": quiet}).executed_sources()
+
+
 def test_code_executed_inside_an_uncalled_function_runs_when_called() -> None:
     mod = f"def later():\n    exec({PAYLOAD!r})\n"
     ctx = _ctx({"acme/__init__.py": "", "acme/tools.py": mod})
