@@ -29,11 +29,15 @@ functions nothing calls at import 0.3; tests, docs, examples and scripts outside
 0.15–0.3. Some behaviours keep a floor wherever they sit (a reverse shell is damning in any
 function). In `setup.py`, code only a developer's command runs (`if sys.argv[-1] == "publish":`)
 and overrides of the `develop` command alone (editable installs of a checkout) count as run-time
-code: pip never runs them when it installs from an index.
+code: pip never runs them when it installs from an index. A block under a test made of literals
+that is false (`if False:`, a release placeholder such as `if "1.0".startswith("%%"):`) never
+runs and yields no facts. A module named `a.b.py` cannot be imported (a script); a folder the
+metadata's `top_level.txt` names is a package even without `__init__.py`.
 
-**Code run by exec.** A literal that a file hands to `exec`/`eval`/`compile` (directly, through a
-name, or decoded in place from base64, hex or zlib) is parsed and analysed like a file of its own,
-as running where and when the call runs, up to three levels deep; its findings point at the call.
+**Code run by exec.** A literal that a file hands to `exec`/`eval`/`compile` or to `python -c`
+(directly, through a name, or decoded in place from base64, hex or zlib), or writes to a file in
+a function that then starts Python, is parsed and analysed like a file of its own, as running
+where and when the call runs, up to three levels deep; its findings point at the call.
 
 **Score.** Per rule and file, the heaviest finding plus a quarter of the next. For the rules
 it was trained on, a learned logistic model weighs each rule's evidence in the top file, in other
