@@ -337,25 +337,29 @@ def _executed_text(arg: ast.expr, facts: Facts, scope: int, line: int) -> str | 
     return layers[1] if layers is not None else None
 
 
-_PYTHON = re.compile(r"(?:.*[/\\])?python[0-9.]*w?(?:\.exe)?|py(?:\.exe)?", re.I)
+#: A Python interpreter as a program's path (``python3.11``, ``/usr/bin/python3``, ``py.exe``).
+_PYTHON_PROGRAM = re.compile(r"(?:.*[/\\])?python[0-9.]*w?(?:\.exe)?|py(?:\.exe)?", re.I)
+
+
+def _is_sys_executable(node: ast.AST, facts: Facts) -> bool:
+    return isinstance(node, ast.Attribute) and facts.resolve(dotted(node)) == "sys.executable"
 
 
 def _inline_python(call: CallFact, facts: Facts) -> ast.expr | None:
-    """The code of ``[python, ..., "-c", CODE]`` given to a process call (``sys.executable``
-    or a literal python), else None."""
-    if not call.name.startswith(("subprocess.", "os.spawn", "os.exec")) or not call.node.args:
+    """The code of ``[python, ..., "-c", CODE]`` (the call's argument vector: its first list
+    argument) given to a process call (``sys.executable`` or a literal python), else None."""
+    if not call.name.startswith(_PROCESS_PREFIXES):
         return None
-    argv = call.node.args[-1] if call.name.startswith(("os.spawn", "os.exec")) else None
-    argv = argv if isinstance(argv, ast.List | ast.Tuple) else call.node.args[0]
-    if not isinstance(argv, ast.List | ast.Tuple) or len(argv.elts) < 3:
+    argv = next((a for a in call.node.args if isinstance(a, ast.List | ast.Tuple)), None)
+    if argv is None or len(argv.elts) < 3:
         return None
     first = argv.elts[0]
     if not (
-        (isinstance(first, ast.Attribute) and facts.resolve(dotted(first)) == "sys.executable")
+        _is_sys_executable(first, facts)
         or (
             isinstance(first, ast.Constant)
             and isinstance(first.value, str)
-            and _PYTHON.fullmatch(first.value)
+            and _PYTHON_PROGRAM.fullmatch(first.value)
         )
     ):
         return None
@@ -374,7 +378,7 @@ _SHELL_RUNNERS = ("os.system", "os.popen")
 _RUNS_PYTHON = re.compile(r"\bpython[0-9.]*w?\b|\.pyw?\b|\bpy\s", re.I)
 
 
-def _runs_python(calls: list[CallFact]) -> bool:
+def _runs_python(calls: list[CallFact], facts: Facts) -> bool:
     """One of ``calls`` starts a Python interpreter or a ``.py`` script (a literal word of its
     command, or ``sys.executable``)."""
     for c in calls:
@@ -384,7 +388,7 @@ def _runs_python(calls: list[CallFact]) -> bool:
             if isinstance(n, ast.Constant) and isinstance(n.value, str):
                 if _RUNS_PYTHON.search(n.value):
                     return True
-            elif isinstance(n, ast.Attribute) and n.attr == "executable":
+            elif _is_sys_executable(n, facts):
                 return True
     return False
 
@@ -394,7 +398,7 @@ def _written_code(call: CallFact, src: SourceFile, facts: Facts) -> ast.expr | N
     script: code dropped to a file to be run."""
     if call.name.rsplit(".", 1)[-1] not in ("write", "write_text") or len(call.node.args) != 1:
         return None
-    if not _runs_python(src.groups().get(facts.top_function(call.scope), [])):
+    if not _runs_python(src.groups().get(facts.top_function(call.scope), []), facts):
         return None
     return call.node.args[0]
 

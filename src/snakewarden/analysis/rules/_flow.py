@@ -32,6 +32,7 @@ __all__ = [
     "local_name",
     "may_send",
     "sends_out",
+    "taint_flow",
     "transmits",
 ]
 
@@ -405,6 +406,16 @@ def sends_out(flow: Flow, node: ast.Call, name: str, names: set[str], unit: ast.
         and flow.tainted(expr, names)
         for expr in built
     )
+
+
+def _never_sends(flow: Flow, node: ast.Call, name: str, names: set[str], unit: ast.AST) -> bool:
+    return False
+
+
+def taint_flow(src: SourceFile, is_source: IsSource) -> Flow | None:
+    """A ``Flow`` over ``src`` that only follows values (from ``is_source`` calls): no call
+    is a sink; the rule asks ``taint``/``tainted`` itself."""
+    return flow_for(src, is_source, _never_sends, lambda _name: False)
 
 
 def flow_for(

@@ -18,7 +18,7 @@ from snakewarden.analysis.context import Role, ScanContext, SourceFile
 from snakewarden.analysis.facts import CallFact, Facts, dotted
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, best_per_file, is_process, parsed
-from snakewarden.analysis.rules._flow import Flow, flow_for, walk
+from snakewarden.analysis.rules._flow import Flow, taint_flow, walk
 from snakewarden.analysis.rules.process_exec import _BUILD_TOOLS, _command_text, _first_word
 from snakewarden.core.models import Finding, Severity
 
@@ -560,7 +560,7 @@ def writes_and_runs(calls: list[CallFact]) -> bool:
 
 def temp_flow(src: SourceFile) -> Flow | None:
     """The flow that ``dropped_run`` follows paths with (temp files are their sources)."""
-    return flow_for(src, _is_temp, lambda *_: False, lambda _name: False)
+    return taint_flow(src, _is_temp)
 
 
 class _Rule:

@@ -20,7 +20,7 @@ from snakewarden.analysis.rules._common import (
     parsed,
     reads_local_file,
 )
-from snakewarden.analysis.rules._flow import Flow, flow_for
+from snakewarden.analysis.rules._flow import Flow, taint_flow
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -83,11 +83,7 @@ class _Rule:
             groups = group_calls(src)
             flagged: set[int] = set()
             for gid, calls in groups.items():
-                group_decodes = [
-                    c.name
-                    for c in calls
-                    if c.name in DECODE_CALLS or c.name.rsplit(".", 1)[-1] in DECODE_METHODS
-                ]
+                group_decodes = [c.name for c in calls if _decodes(c.name)]
                 for call in calls:
                     if not is_exec(call) or not call.node.args:
                         continue
@@ -163,12 +159,13 @@ class _Rule:
         yield from best_per_file(out)
 
 
-def _decode_source(node: ast.Call, name: str) -> bool:
+def _decodes(name: str) -> bool:
+    """A decoding call, by resolved name (``base64.b64decode``, ``x.decrypt``...)."""
     return name in DECODE_CALLS or name.rsplit(".", 1)[-1] in DECODE_METHODS
 
 
-def _no_sink(flow: Flow, node: ast.Call, name: str, names: set[str], unit: ast.AST) -> bool:
-    return False
+def _decode_source(node: ast.Call, name: str) -> bool:
+    return _decodes(name)
 
 
 @dataclass(slots=True)
@@ -184,7 +181,7 @@ class _Decoded:
         function that starts at ``line``; 0: the module's own statements)."""
         if not self.built:
             self.built = True
-            self.flow = flow_for(src, _decode_source, _no_sink, lambda name: False)
+            self.flow = taint_flow(src, _decode_source)
         if self.flow is None:
             return False
         _unit, names = self.flow.unit(line, whole_file=False)

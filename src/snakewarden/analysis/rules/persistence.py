@@ -33,7 +33,7 @@ from snakewarden.analysis.context import ScanContext, SourceFile
 from snakewarden.analysis.facts import CallFact, Facts, dotted
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, best_per_file, is_process, parsed
-from snakewarden.analysis.rules._flow import flow_for, walk
+from snakewarden.analysis.rules._flow import taint_flow, walk
 from snakewarden.core.models import Finding, Phase, Severity
 
 META = RuleMeta(
@@ -242,7 +242,7 @@ class _Paths:
     def returns(self, name: str) -> list[ast.expr]:
         if self._returns is None:
             self._returns = {}
-            flow = flow_for(self.src, lambda *_: False, lambda *_: False, lambda _n: False)
+            flow = taint_flow(self.src, lambda *_: False)
             if flow is not None:
                 defs = [
                     n

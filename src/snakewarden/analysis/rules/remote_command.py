@@ -19,7 +19,7 @@ from snakewarden.analysis.context import EXEC_CALLS, ScanContext, SourceFile
 from snakewarden.analysis.facts import Facts, dotted
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, best_per_file, is_process_name, parsed
-from snakewarden.analysis.rules._flow import MAX_FUNCTIONS, Flow, flow_for, walk
+from snakewarden.analysis.rules._flow import MAX_FUNCTIONS, Flow, taint_flow, walk
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -56,10 +56,6 @@ def _sink(name: str) -> bool:
 
 def _received(node: ast.Call, name: str) -> bool:
     return name.rsplit(".", 1)[-1] in _RECEIVE
-
-
-def _no_sink(flow: Flow, node: ast.Call, name: str, names: set[str], unit: ast.AST) -> bool:
-    return False
 
 
 def _handlers(flow: Flow, facts: Facts) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -124,7 +120,7 @@ class _Rule:
             registers = any(c.name.rsplit(".", 1)[-1] in _REGISTRARS for c in facts.calls)
             if not (receives or decorated or registers):
                 continue
-            flow = flow_for(src, _received, _no_sink, lambda name: False)
+            flow = taint_flow(src, _received)
             if flow is None:
                 continue
             for d in _handlers(flow, facts):
