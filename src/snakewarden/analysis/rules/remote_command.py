@@ -3,16 +3,21 @@
 A chat bot's handlers receive messages from whoever writes to the bot (``@bot.message_handler``,
 discord.py's ``on_message`` and ``@bot.command()``, handlers given to ``CommandHandler`` /
 ``MessageHandler``): their parameters are data from the network, and so is what a socket's
-``recv`` returns. When such data reaches a program run (``subprocess``, ``os.system``) or
-``exec``/``eval``, whoever talks to the bot or socket runs commands on the machine: remote
-control, the core of a RAT. Data flow by ``rules/_flow.py``, within the handler (or the unit
-that receives); "command" decorators count only in files that import a chat-bot library
-(``click``'s ``@cli.command()`` takes arguments from the command line, not the network).
+``recv`` returns. When such data is the command of a program run (``subprocess``,
+``os.system``: the command line, the program, or what a shell or interpreter is given) or the
+code of ``exec``/``eval``, whoever talks to the bot or socket runs commands on the machine:
+remote control, the core of a RAT. Data given as an argument to a fixed program (``["git",
+"checkout", tag]``) commands nothing. The reply to a request is no source here: exec of
+downloaded code is ``download-execute``'s, and popular packages run code and commands built
+from the replies of services they query. Data flow by ``rules/_flow.py``, within the handler
+(or the unit that receives); "command" decorators count only in files that import a chat-bot
+library (``click``'s ``@cli.command()`` takes arguments from the command line, not the network).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from snakewarden.analysis.context import EXEC_CALLS, ScanContext, SourceFile
@@ -48,6 +53,10 @@ _REGISTRARS = frozenset(
 )  # fmt: skip
 #: Calls whose result is data received from a socket.
 _RECEIVE = frozenset({"recv", "recvfrom", "recv_into", "recvmsg"})
+#: Keywords that carry a process call's command (``subprocess.run(args=...)``).
+_COMMAND_KEYWORDS = frozenset({"args", "cmd", "command", "source"})
+#: Shells and interpreters: whatever they are given is code.
+_INTERPRETER = re.compile(r"(ba|z|da|k)?sh|cmd(\.exe)?|powershell(\.exe)?|pwsh|python[0-9.]*w?")
 
 
 def _sink(name: str) -> bool:
@@ -55,6 +64,7 @@ def _sink(name: str) -> bool:
 
 
 def _received(node: ast.Call, name: str) -> bool:
+    """Data from the network: what a socket receives."""
     return name.rsplit(".", 1)[-1] in _RECEIVE
 
 
@@ -93,15 +103,34 @@ def _params(d: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
 
 
 def _runs(flow: Flow, unit: ast.AST, names: set[str]) -> ast.Call | None:
-    """The first program run or exec in ``unit`` given tainted data as its command."""
+    """The first program run or exec in ``unit`` whose command (or code) is tainted data."""
     for n in walk(unit):
-        if (
-            isinstance(n, ast.Call)
-            and _sink(flow.name_of(n))
-            and any(flow.tainted(a, names) for a in (*n.args, *(k.value for k in n.keywords)))
-        ):
-            return n
+        if isinstance(n, ast.Call) and _sink(flow.name_of(n)):
+            command = n.args[0] if n.args else None
+            if command is None:
+                command = next((k.value for k in n.keywords if k.arg in _COMMAND_KEYWORDS), None)
+            if command is not None and _commands(flow, command, names):
+                return n
     return None
+
+
+def _commands(flow: Flow, command: ast.expr, names: set[str]) -> bool:
+    """Tainted data is the command: the whole command line, the program of an argument
+    vector, or anything given to a shell or interpreter (``["bash", "-c", data]``). Data as
+    an argument of a fixed program (``["git", "checkout", tag]``) commands nothing."""
+    if not isinstance(command, ast.List | ast.Tuple):
+        return flow.tainted(command, names)
+    if not command.elts:
+        return False
+    program = command.elts[0]
+    if flow.tainted(program, names):
+        return True
+    word = program.value if isinstance(program, ast.Constant) else ""
+    return (
+        isinstance(word, str)
+        and bool(_INTERPRETER.fullmatch(word.rsplit("/", 1)[-1].lower()))
+        and any(flow.tainted(e, names) for e in command.elts[1:])
+    )
 
 
 class _Rule:
@@ -113,12 +142,12 @@ class _Rule:
         for src, facts in parsed(ctx):
             if not any(_sink(c.name) for c in facts.calls):
                 continue
-            receives = any(c.name.rsplit(".", 1)[-1] in _RECEIVE for c in facts.calls)
+            sources = [c for c in facts.calls if _received(c.node, c.name)]
             decorated = any(m.split(".", 1)[0] in BOT_MODULES for m in facts.modules) or any(
                 d.rsplit(".", 1)[-1] in _MESSAGE_DECORATORS for d, _line, _scope in facts.decorators
             )
             registers = any(c.name.rsplit(".", 1)[-1] in _REGISTRARS for c in facts.calls)
-            if not (receives or decorated or registers):
+            if not (sources or decorated or registers):
                 continue
             flow = taint_flow(src, _received)
             if flow is None:
@@ -128,16 +157,16 @@ class _Rule:
                 run = _runs(flow, d, names)
                 if run is not None:
                     out.append(self._finding(emit, src, facts, run, "a chat message"))
-            if receives:
-                for c in facts.calls:
-                    if c.name.rsplit(".", 1)[-1] not in _RECEIVE:
-                        continue
-                    top = facts.top_function(c.scope)
-                    unit, names = flow.unit(facts.scopes[top].line if top else 0, whole_file=False)
-                    run = _runs(flow, unit, names)
-                    if run is not None:
-                        out.append(self._finding(emit, src, facts, run, "a socket"))
-                        break
+            done: set[int] = set()
+            for c in sources:
+                top = facts.top_function(c.scope)
+                if top in done:
+                    continue
+                done.add(top)
+                unit, names = flow.unit(facts.scopes[top].line if top else 0, whole_file=False)
+                run = _runs(flow, unit, names)
+                if run is not None:
+                    out.append(self._finding(emit, src, facts, run, "a socket"))
         yield from best_per_file(out)
 
     @staticmethod
@@ -145,7 +174,15 @@ class _Rule:
         emit: Emitter, src: SourceFile, facts: Facts, run: ast.Call, where: str
     ) -> Finding:
         name = facts.resolve(dotted(run.func))
-        scope = next((c.scope for c in facts.calls if c.node is run), 0)
+        # the flow's tree is a parse of its own: its call is found among the facts' by place
+        scope = next(
+            (
+                c.scope
+                for c in facts.calls
+                if c.line == run.lineno and c.node.col_offset == run.col_offset
+            ),
+            0,
+        )
         return emit.at(src, run.lineno, scope, 0.8, f"runs what {where} sends ({name})", floor=0.6)
 
 
