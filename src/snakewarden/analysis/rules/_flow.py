@@ -31,6 +31,7 @@ __all__ = [
     "flow_for",
     "local_name",
     "may_send",
+    "param_names",
     "sends_out",
     "taint_flow",
     "transmits",
@@ -116,7 +117,8 @@ def _target_names(target: ast.AST) -> Iterable[str]:
             yield name
 
 
-def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+def param_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The names a function's parameters bind (``self`` and ``cls`` left out)."""
     a = fn.args
     names = {x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
     names |= {x.arg for x in (a.vararg, a.kwarg) if x is not None}
@@ -262,7 +264,7 @@ class Flow:
                 if last is not None and called.isdisjoint(added[last:]):
                     continue
                 looked_at[id(d)] = len(added)
-                params = _params(d)
+                params = param_names(d)
                 if (
                     returns
                     and d.name not in self._sources

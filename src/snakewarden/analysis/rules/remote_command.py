@@ -24,7 +24,7 @@ from snakewarden.analysis.context import EXEC_CALLS, ScanContext, SourceFile
 from snakewarden.analysis.facts import Facts, dotted
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, best_per_file, is_process_name, parsed
-from snakewarden.analysis.rules._flow import MAX_FUNCTIONS, Flow, taint_flow, walk
+from snakewarden.analysis.rules._flow import MAX_FUNCTIONS, Flow, param_names, taint_flow, walk
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -97,11 +97,6 @@ def _handlers(flow: Flow, facts: Facts) -> list[ast.FunctionDef | ast.AsyncFunct
     return out
 
 
-def _params(d: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    a = d.args
-    return {x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)} - {"self", "cls"}
-
-
 def _runs(flow: Flow, unit: ast.AST, names: set[str]) -> ast.Call | None:
     """The first program run or exec in ``unit`` whose command (or code) is tainted data."""
     for n in walk(unit):
@@ -153,7 +148,7 @@ class _Rule:
             if flow is None:
                 continue
             for d in _handlers(flow, facts):
-                names = flow.taint(d, into_functions=True, seed=_params(d))
+                names = flow.taint(d, into_functions=True, seed=param_names(d))
                 run = _runs(flow, d, names)
                 if run is not None:
                     out.append(self._finding(emit, src, facts, run, "a chat message"))
