@@ -67,11 +67,25 @@ _FILE_NAME = re.compile(r"[\w.~$-]*\w\.[A-Za-z0-9]{1,4}")
 _SPLIT = re.compile(r"[\s'\"/\\]+")
 
 
+#: A literal URL of this machine: a request to it downloads nothing from anywhere.
+_LOOPBACK = re.compile(r"https?://(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])([:/]|$)", re.I)
+
+
 def _is_fetch(call: CallFact) -> bool:
     if not is_network(call):
         return False
     last = call.name.rsplit(".", 1)[-1]
-    return last in ("urlopen", "urlretrieve", "get", "download", "request", "stream", "Request")
+    if last not in ("urlopen", "urlretrieve", "get", "download", "request", "stream", "Request"):
+        return False
+    url = next(
+        (
+            a
+            for a in (*call.node.args[:2], *(k.value for k in call.node.keywords if k.arg == "url"))
+            if isinstance(a, ast.Constant) and isinstance(a.value, str) and "://" in a.value
+        ),
+        None,
+    )
+    return url is None or not _LOOPBACK.match(str(url.value))
 
 
 def _runs(call: CallFact) -> bool:

@@ -35,6 +35,13 @@ DANGER = re.compile(
 
 
 _URL = re.compile(r"https?://[\w.-]+")
+#: URLs that name an XML namespace (an image's XMP metadata, an office document): identifiers,
+#: never requested.
+_NAMESPACE = re.compile(
+    r"https?://(www\.)?(w3\.org|ns\.adobe\.com|purl\.org|xmlns\.com"
+    r"|schemas\.(xmlsoap\.org|microsoft\.com|openxmlformats\.org))\b",
+    re.I,
+)
 #: A decoded text that is nothing but a URL (a webhook address matches ``DANGER`` too).
 _ONLY_URL = re.compile(r"\s*https?://[\w.-]+\S*\s*")
 
@@ -121,7 +128,9 @@ class _Rule:
                         )
                     )
                 if match is None:
-                    url = _URL.search(text)
+                    url = next(
+                        (u for u in _URL.finditer(text) if not _NAMESPACE.match(u.group(0))), None
+                    )
                     if url is not None and how != "reversed":
                         shown = text[url.start() : url.start() + 120]
                         hidden.append(
