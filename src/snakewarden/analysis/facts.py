@@ -228,14 +228,14 @@ def dotted(node: ast.AST) -> str:
         parts.append(cur.id)
     elif isinstance(cur, ast.Constant) and isinstance(cur.value, str | bytes):
         parts.append("str")
-    elif parts and (module := _imported_module(cur)):
+    elif parts and (module := imported_module(cur)):
         parts.append(module)  # __import__("os").system -> os.system
     else:
         parts.append("?")
     return ".".join(reversed(parts))
 
 
-def _imported_module(node: ast.AST) -> str | None:
+def imported_module(node: ast.AST) -> str | None:
     """``m`` for ``__import__("m")`` or ``importlib.import_module("m")`` (a literal name)."""
     if not isinstance(node, ast.Call) or len(node.args) != 1:
         return None

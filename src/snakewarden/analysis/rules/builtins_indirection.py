@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from snakewarden.analysis.context import ScanContext, SourceFile
-from snakewarden.analysis.facts import CallFact, Facts, dotted
+from snakewarden.analysis.facts import CallFact, Facts, dotted, imported_module
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import (
     Emitter,
@@ -666,13 +666,8 @@ def _module_of(target: ast.expr, facts: Facts, call: CallFact) -> str | None:
         if target.id in facts.imports:
             return facts.imports[target.id]
         value = facts.assigned(target.id, call.scope, call.line)
-        return _module_of(value, facts, call) if isinstance(value, ast.Call) else None
-    if isinstance(target, ast.Call) and target.args and isinstance(target.args[0], ast.Constant):
-        name = facts.resolve(dotted(target.func))
-        module = target.args[0].value
-        if name in ("__import__", "importlib.import_module") and isinstance(module, str):
-            return module
-    return None
+        return imported_module(value) if value is not None else None
+    return imported_module(target)
 
 
 def _spelled_out(expr: ast.expr, facts: Facts, call: CallFact) -> bool:
