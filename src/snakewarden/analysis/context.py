@@ -393,14 +393,18 @@ def _runs_python(calls: list[CallFact], facts: Facts) -> bool:
     return False
 
 
-def _written_code(call: CallFact, src: SourceFile, facts: Facts) -> ast.expr | None:
+def _written_code(
+    call: CallFact, src: SourceFile, facts: Facts, starts_python: dict[int, bool]
+) -> ast.expr | None:
     """The text of ``x.write(TEXT)`` when the same function also starts Python or a ``.py``
-    script: code dropped to a file to be run."""
+    script: code dropped to a file to be run. ``starts_python`` keeps the answer per function
+    (a generator of many writes asks once)."""
     if call.name.rsplit(".", 1)[-1] not in ("write", "write_text") or len(call.node.args) != 1:
         return None
-    if not _runs_python(src.groups().get(facts.top_function(call.scope), []), facts):
-        return None
-    return call.node.args[0]
+    top = facts.top_function(call.scope)
+    if top not in starts_python:
+        starts_python[top] = _runs_python(src.groups().get(top, []), facts)
+    return call.node.args[0] if starts_python[top] else None
 
 
 def _executed_code(src: SourceFile) -> Iterator[SourceFile]:
@@ -409,11 +413,12 @@ def _executed_code(src: SourceFile) -> Iterator[SourceFile]:
     facts = src.facts
     if facts is None:
         return
+    starts_python: dict[int, bool] = {}
     for call in facts.calls:
         if call.name in _EXEC_NAMES and call.node.args:
             code: ast.expr | None = call.node.args[0]
         else:
-            code = _inline_python(call, facts) or _written_code(call, src, facts)
+            code = _inline_python(call, facts) or _written_code(call, src, facts, starts_python)
         if code is None:
             continue
         text = _executed_text(code, facts, call.scope, call.line)
