@@ -368,13 +368,12 @@ NOTES = (
     "every training benign). `MALICIOUS_MARGIN` (1.0 logit above the highest training benign) "
     "was chosen on the 1,900 never-trained sdists in an earlier session (0.25: 12 of them "
     "malicious; 0.5: 8; 1.0: 5; 2.0: 4), which makes them a validation set for that one "
-    "number. The precision fixes of the last session were found on them and on `benign-next` "
-    "(a vendored `ez_setup.py` asking curl for its version, a downloaded source archive built "
-    "by a command, a dead release-placeholder block, the working directory joined into a "
-    "path), so those are validation sets too. The 500 `benign-s71` sdists (scanner section) "
-    "were fetched at the start of that session and first measured at its end; two later "
-    "fixes, made on `benign.tsv` and the dev corpus, left their figures as they were: they are "
-    "the untouched estimate."
+    "number. Precision fixes of earlier sessions were found on them, on `benign-next` and on "
+    "`benign-s71` (looked at after its first measurement), so those are validation sets too. "
+    "The 500 `benign-s81` sdists (scanner section) were fetched at the start of the session "
+    "that trained this model and first measured at its end: they are the untouched estimate. "
+    "The sets are fetched anew on each machine (the latest release of each drawn project), "
+    "so some packages are newer releases than the ones earlier sessions measured."
 )
 
 

@@ -531,7 +531,11 @@ class ScanContext:
         name = parts[-1]
         if member.suffix == ".pth":
             return Role.PTH
-        if name == "setup.py" and len(parts) <= 2:
+        if name == "setup.py" and (
+            len(parts) == 1 or (len(parts) == 2 and parts[0] not in self.package_dirs())
+        ):
+            # (one folder down for archives with a second top folder; a ``setup.py`` inside
+            # an importable package is one of its modules: pip never runs it)
             return Role.SETUP
         if rel in self.backend_paths():
             return Role.BACKEND

@@ -80,3 +80,21 @@ def test_a_folder_top_level_txt_names_is_a_package_without_init() -> None:
     assert roles["acme/core.py"] == Role.MODULE
     assert roles["acme/sub/deep.py"] == Role.MODULE
     assert roles["tools/release.py"] == Role.SCRIPT
+
+
+def test_a_setup_py_inside_a_package_is_a_module_not_the_install_script() -> None:
+    """pip runs the ``setup.py`` at the top of an sdist (one folder down for archives with a
+    second top folder); a ``setup.py`` inside an importable package is one of its modules (a
+    CLI's setup wizard), run only when imported."""
+    ctx = context(
+        {
+            "setup.py": "",
+            "cli/__init__.py": "",
+            "cli/setup.py": "",
+            "inner/setup.py": "",
+        }
+    )
+    roles = {m.path: ctx.role_of(m) for m in ctx.artifact.members}
+    assert roles["setup.py"] == Role.SETUP
+    assert roles["inner/setup.py"] == Role.SETUP
+    assert roles["cli/setup.py"] == Role.MODULE
