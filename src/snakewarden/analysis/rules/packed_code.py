@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from snakewarden.analysis.context import Role, ScanContext, SourceFile, line_of, parse_code
-from snakewarden.analysis.facts import dotted
+from snakewarden.analysis.facts import Facts, dotted
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, best_per_file, source_for
 from snakewarden.analysis.rules._flow import Flow, walk
@@ -157,6 +157,21 @@ def escapes_evaluated(data: bytes) -> bool | None:
     return False
 
 
+#: Identifiers an obfuscator makes of characters that look alike: runs of underscores,
+#: ``I``/``l`` or ``O``/``0`` (both letters of the pair present).
+_LOOKALIKE = re.compile(r"_{3,}|(?=[Il]*I)(?=[Il]*l)[Il]{8,}|O(?=[O0]*0)[O0]{7,}")
+
+
+def _lookalike_names(facts: Facts) -> bool:
+    """Some name, attribute or definition of the parsed file is made of look-alike
+    characters (``______``, ``IlIlIlIl``, ``O0O0O0O0``)."""
+    return any(
+        _LOOKALIKE.fullmatch(ident)
+        for sc in facts.scopes
+        for ident in (*sc.names, *sc.attrs, sc.name)
+    )
+
+
 def _mention(data: bytes, hit: YaraHit, src: SourceFile | None) -> bool:
     """A PyArmor runtime name that is not called where it appears (a mention, its definition),
     or that sits inside a string literal of the module (a template, a list of names)."""
@@ -196,6 +211,9 @@ class _Rule:
         for m, hits in per_member.values():
             src = source_for(ctx, m)
             hits = [h for h in hits if not _mention(m.data, h, src)]
+            if src is not None and src.facts is not None and not _lookalike_names(src.facts):
+                # the look-alike runs are in strings (ASCII art, a table's rules), not names
+                hits = [h for h in hits if h.rule != "sw_confusable_identifiers"]
             if (
                 any(h.rule == "sw_escaped_code" for h in hits)
                 and escapes_evaluated(m.data) is False
