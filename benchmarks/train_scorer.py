@@ -369,9 +369,10 @@ NOTES = (
     "was chosen on the 1,900 never-trained sdists in an earlier session (0.25: 12 of them "
     "malicious; 0.5: 8; 1.0: 5; 2.0: 4), which makes them a validation set for that one "
     "number. Precision fixes of earlier sessions were found on them, on `benign-next` and on "
-    "`benign-s71` (looked at after its first measurement), so those are validation sets too. "
-    "The 500 `benign-s81` sdists (scanner section) were fetched at the start of the session "
-    "that trained this model and first measured at its end: they are the untouched estimate. "
+    "`benign-s71` and `benign-s81` (looked at after their first measurement), so those are "
+    "validation sets too. The 500 `benign-s91` sdists (scanner section) were fetched and first "
+    "measured after the last change of the session that trained this model: they are the "
+    "untouched estimate. "
     "The sets are fetched anew on each machine (the latest release of each drawn project), "
     "so some packages are newer releases than the ones earlier sessions measured."
 )
