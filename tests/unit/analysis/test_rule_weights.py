@@ -565,3 +565,17 @@ def test_the_working_directory_alone_weighs_less_than_the_user_name() -> None:
     cwd = weight("fingerprint-exfil", {"demo/__init__.py": code.format(src="os.getcwd()")})
     user = weight("fingerprint-exfil", {"demo/__init__.py": code.format(src="getpass.getuser()")})
     assert 0 < cwd < user
+
+
+def test_ascii_art_in_a_data_module_too_large_to_parse_is_no_look_alike_names() -> None:
+    """Runs of underscores in strings (a font table) are no identifiers, in a module over
+    the size the scan parses too: its names are read for this check alone."""
+    row = '    "k{i}": "\\n ______ \\n|  ____)\\n|______)\\n' + " " * 200 + '",\n'
+    big = "BLOCK = {\n" + "".join(row.format(i=i) for i in range(5000)) + "}\n"
+    assert len(big) > 1024 * 1024
+    files = {"fonts/__init__.py": "", "fonts/block.py": big}
+    assert weight("packed-code", files) == 0
+    names = "".join(
+        f"______{'_' * (i % 9)} = {i}\nprint(______{'_' * (i % 9)})\n" for i in range(9)
+    )
+    assert weight("packed-code", {"fonts/__init__.py": "", "fonts/mod.py": names * 3}) > 0

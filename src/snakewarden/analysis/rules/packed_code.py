@@ -6,8 +6,15 @@ import ast
 import re
 from collections.abc import Iterator
 
-from snakewarden.analysis.context import Role, ScanContext, SourceFile, line_of, parse_code
-from snakewarden.analysis.facts import Facts, dotted
+from snakewarden.analysis.context import (
+    MAX_PARSE_PRIORITY,
+    Role,
+    ScanContext,
+    SourceFile,
+    line_of,
+    parse_code,
+)
+from snakewarden.analysis.facts import dotted
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, best_per_file, source_for
 from snakewarden.analysis.rules._flow import Flow, walk
@@ -162,14 +169,35 @@ def escapes_evaluated(data: bytes) -> bool | None:
 _LOOKALIKE = re.compile(r"_{3,}|(?=[Il]*I)(?=[Il]*l)[Il]{8,}|O(?=[O0]*0)[O0]{7,}")
 
 
-def _lookalike_names(facts: Facts) -> bool:
-    """Some name, attribute or definition of the parsed file is made of look-alike
-    characters (``______``, ``IlIlIlIl``, ``O0O0O0O0``)."""
-    return any(
-        _LOOKALIKE.fullmatch(ident)
-        for sc in facts.scopes
-        for ident in (*sc.names, *sc.attrs, sc.name)
-    )
+def _lookalike_names(data: bytes, src: SourceFile | None) -> bool:
+    """Some name, attribute or definition of the file is made of look-alike characters
+    (``______``, ``IlIlIlIl``, ``O0O0O0O0``); True for a file that is not Python that parses
+    (nothing tells its names from its strings)."""
+    facts = src.facts if src is not None else None
+    if facts is not None:
+        idents: Iterator[str] = (
+            ident for sc in facts.scopes for ident in (*sc.names, *sc.attrs, sc.name)
+        )
+    else:  # a module the scan skipped (a large data module): parse it now
+        tree = parse_code(data) if len(data) <= MAX_PARSE_PRIORITY else None
+        if tree is None:
+            return True
+        idents = (ident for n in walk(tree) if (ident := _identifier(n)))
+    return any(_LOOKALIKE.fullmatch(ident) for ident in idents)
+
+
+def _identifier(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return node.name
+    if isinstance(node, ast.arg):
+        return node.arg
+    if isinstance(node, ast.alias):
+        return node.asname or ""
+    return ""
 
 
 def _mention(data: bytes, hit: YaraHit, src: SourceFile | None) -> bool:
@@ -211,7 +239,9 @@ class _Rule:
         for m, hits in per_member.values():
             src = source_for(ctx, m)
             hits = [h for h in hits if not _mention(m.data, h, src)]
-            if src is not None and src.facts is not None and not _lookalike_names(src.facts):
+            if any(h.rule == "sw_confusable_identifiers" for h in hits) and not _lookalike_names(
+                m.data, src
+            ):
                 # the look-alike runs are in strings (ASCII art, a table's rules), not names
                 hits = [h for h in hits if h.rule != "sw_confusable_identifiers"]
             if (
