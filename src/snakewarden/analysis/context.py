@@ -129,6 +129,11 @@ class SourceFile:
     run_phase: Phase | None = None
     _owner: ScanContext | None = None
 
+    @property
+    def package(self) -> ScanContext | None:
+        """The scan this file is part of (None for a file analysed alone)."""
+        return self._owner
+
     def groups(self) -> dict[int, list[CallFact]]:
         """Calls grouped by their outermost function (0 = module level), computed once."""
         if self._groups is None:

