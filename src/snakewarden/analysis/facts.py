@@ -47,6 +47,12 @@ class Scope:
     attrs: set[str] = field(default_factory=set)  # attribute names loaded in this scope
     called: set[str] = field(default_factory=set)  # bare names called in this scope
     children: list[int] = field(default_factory=list)
+    #: bare names that are only elements of a list/tuple/set/dict display assigned to a
+    #: variable here (``HANDLERS = [a, b]``): a registry, not a use; see ``through``
+    listed: set[str] = field(default_factory=set)
+    #: the scope calls a value taken out of data: ``table[k]()``, or a loop variable
+    through: bool = False
+    loop_vars: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -133,7 +139,10 @@ class Facts:
             if strict:
                 todo.extend(self._strict_targets(scope, started.get(sid, set())))
                 continue
-            for name in scope.names | scope.attrs:
+            names = scope.names | scope.attrs
+            if scope.through or scope.loop_vars & scope.called:
+                names = names | scope.listed
+            for name in names:
                 for target in by_name.get(name, ()):
                     if target not in seen:
                         todo.append(target)
@@ -437,6 +446,8 @@ _Name, _Constant, _Attribute, _Call, _Expr = (
 )
 _If, _Import, _ImportFrom, _JoinedStr = ast.If, ast.Import, ast.ImportFrom, ast.JoinedStr
 _Assign = ast.Assign
+_For, _Subscript = ast.For, ast.Subscript
+_DISPLAYS = (ast.List, ast.Tuple, ast.Set)
 _FormattedValue, _AST = ast.FormattedValue, ast.AST
 
 
@@ -538,6 +549,8 @@ def collect_facts(tree: ast.Module) -> Facts:
                 scope.names.add(func.id)
                 scope.called.add(func.id)
             else:
+                if type(func) is _Subscript:
+                    scope.through = True
                 push((func, sid))
             for kw in reversed(node.keywords):
                 push((kw.value, sid))
@@ -647,6 +660,31 @@ def collect_facts(tree: ast.Module) -> Facts:
             for target in node.targets:
                 if type(target) is _Name:
                     assigns.append(Assignment(target.id, node.lineno, sid, node.value))
+        if t is _Assign:
+            value = node.value
+            vt = type(value)
+            elts = value.elts if vt in _DISPLAYS else value.values if vt is ast.Dict else None
+            if elts is not None:
+                # a registry of functions (``HANDLERS = [a, b]``) names them without running
+                # them: its bare names are listed, not used (see ``Facts.reachable_from``)
+                # (pushed in the order of the generic walk below, which other facts rely on)
+                scope = scopes[sid]
+                for target in node.targets:
+                    push((target, sid))
+                if vt is ast.Dict:
+                    for k in value.keys:
+                        if k is not None:
+                            push((k, sid))
+                for e in elts:
+                    if type(e) is _Name:
+                        scope.listed.add(e.id)
+                    else:
+                        push((e, sid))
+                continue
+        if t is _For or t is ast.comprehension:
+            target = node.target
+            if type(target) is _Name:
+                scopes[sid].loop_vars.add(target.id)
         fields = child_fields.get(t)
         if fields is None:
             fields = _child_fields(t)

@@ -178,6 +178,21 @@ def test_import_time_call_is_reachable_from_module_level() -> None:
     assert any(f.phase is Phase.IMPORT for f in called.findings)
 
 
+def test_a_registry_of_functions_runs_none_of_them_at_import() -> None:
+    """``TOOLS = [fetch_and_run]`` names the function in a list: it runs when something calls
+    it, not when the module is imported; a loop over the list that calls each one, or a call
+    through the table, runs them at import."""
+    listed = DROPPER + "TOOLS = [fetch_and_run]\n"
+    looped = listed + "for tool in TOOLS:\n    tool()\n"
+    table = DROPPER + "TOOLS = {'x': fetch_and_run}\nTOOLS['x']()\n"
+    uncalled = analyze(tree({"demo/__init__.py": DROPPER}), target="u").score
+    assert analyze(tree({"demo/__init__.py": listed}), target="l").score == uncalled
+    for code in (looped, table):
+        result = analyze(tree({"demo/__init__.py": code}), target="c")
+        assert result.score > uncalled
+        assert any(f.phase is Phase.IMPORT for f in result.findings)
+
+
 def test_rules_doc_is_current() -> None:
     from pathlib import Path
 

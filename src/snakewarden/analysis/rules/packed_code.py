@@ -176,7 +176,7 @@ def _lookalike_names(data: bytes, src: SourceFile | None) -> bool:
     facts = src.facts if src is not None else None
     if facts is not None:
         idents: Iterator[str] = (
-            ident for sc in facts.scopes for ident in (*sc.names, *sc.attrs, sc.name)
+            ident for sc in facts.scopes for ident in (*sc.names, *sc.listed, *sc.attrs, sc.name)
         )
     else:  # a module the scan skipped (a large data module): parse it now
         tree = parse_code(data) if len(data) <= MAX_PARSE_PRIORITY else None

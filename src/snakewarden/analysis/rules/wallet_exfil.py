@@ -471,7 +471,7 @@ def _hinted(text: str) -> bool:
 def _mentions_secret(facts: Facts, wallet: bool) -> bool:
     """Cheap test: some identifier or short string of the file names a wallet secret, or
     may with another (``{"seed": phrase}``)."""
-    idents = [n for sc in facts.scopes for n in (*sc.names, *sc.attrs, sc.name)]
+    idents = [n for sc in facts.scopes for n in (*sc.names, *sc.listed, *sc.attrs, sc.name)]
     idents.extend(s.value for s in facts.strings if len(s.value) <= 40)
     if not _hinted("\n".join(idents)):
         return False
