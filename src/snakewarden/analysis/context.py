@@ -10,7 +10,9 @@ capability worth a look, so big benign packages are not analysed file by file.
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 import tomllib
 import warnings
 from collections.abc import Iterable, Iterator
@@ -115,6 +117,7 @@ class SourceFile:
     _lines: list[str] | None = None
     _groups: dict[int, list[CallFact]] | None = None
     _doc_lines: set[int] | None = None
+    _comments: dict[int, int] | None = None
     #: A second parse kept for the rules that follow data through the code (see ``tree``).
     _tree: ast.Module | None = None
     _tree_parsed: bool = False
@@ -194,6 +197,14 @@ class SourceFile:
             facts = self.facts
             self._doc_lines = facts.doc_lines() if facts is not None else set()
         return lineno in self._doc_lines
+
+    def in_comment(self, lineno: int, col: int) -> bool:
+        """True when character column ``col`` of line ``lineno`` lies in a comment (also one
+        after code: ``x = 1  # curl … | sh``)."""
+        if self._comments is None:
+            self._comments = comment_starts(self.source)
+        start = self._comments.get(lineno)
+        return start is not None and col >= start
 
     def phase(self, scope: int) -> Phase:
         """When the code in ``scope`` runs: by the file's role, what its module level reaches,
@@ -440,6 +451,22 @@ def _executed_code(src: SourceFile) -> Iterator[SourceFile]:
         )
         if inner.facts is not None and inner.facts.calls:  # ``eval("1 + 2")`` calls nothing
             yield inner
+
+
+def comment_starts(source: bytes) -> dict[int, int]:
+    """Per line, the character column where a comment starts (Python's own tokenizer, so a
+    ``#`` inside a string is none); what precedes a tokenizing error, for a broken file, and
+    nothing for one over ``MAX_PARSE_PRIORITY``."""
+    out: dict[int, int] = {}
+    if len(source) > MAX_PARSE_PRIORITY:
+        return out
+    try:
+        for tok in tokenize.tokenize(io.BytesIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                out[tok.start[0]] = tok.start[1]
+    except (tokenize.TokenError, SyntaxError, ValueError, UnicodeDecodeError):
+        pass
+    return out
 
 
 def parse_code(source: bytes | str) -> ast.Module | None:

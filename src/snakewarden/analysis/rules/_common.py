@@ -267,7 +267,9 @@ class Emitter:
         if src is not None:
             phase = phase_at_line(src, line)
             text = src.line(line)
-            if text.startswith("#") or src.is_doc_line(line):
+            start = member.data.rfind(b"\n", 0, hit.offset) + 1
+            col = len(member.data[start : hit.offset].decode("utf-8", "replace"))
+            if text.startswith("#") or src.is_doc_line(line) or src.in_comment(line, col):
                 # a comment or docstring talks about the behaviour; it does not perform it
                 base, floor, message = base * DOC_SCALE, 0.0, message + " (in a comment/docstring)"
             return self._make(

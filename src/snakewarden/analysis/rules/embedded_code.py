@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from snakewarden.analysis.context import ScanContext
 from snakewarden.analysis.rule import RuleMeta
-from snakewarden.analysis.rules._common import Emitter, best_per_file, parsed
+from snakewarden.analysis.rules._common import DOC_SCALE, Emitter, best_per_file, parsed
 from snakewarden.core.models import Finding, Severity
 
 META = RuleMeta(
@@ -40,6 +40,8 @@ class _Rule:
         emit = Emitter(META)
         out: list[Finding] = []
         for src, facts in parsed(ctx):
+            # a docstring is only ever read through ``__doc__`` (``exec(__doc__)``)
+            doc_read = any("__doc__" in (*sc.names, *sc.attrs) for sc in facts.scopes)
             for s in facts.strings:
                 if len(s.value) < 30 or ("(" not in s.value and "|" not in s.value):
                     continue
@@ -58,16 +60,11 @@ class _Rule:
                     continue
                 first = min(m.start() for m in (fetch, run) if m is not None)
                 snippet = text[max(0, first - 60) : first + 120]
-                out.append(
-                    emit.at(
-                        src,
-                        s.line,
-                        s.scope,
-                        base,
-                        f"a string literal holds code that {what}",
-                        evidence=snippet,
-                    )
-                )
+                message = f"a string literal holds code that {what}"
+                if s.is_doc and not doc_read:
+                    # documentation that shows code: nothing writes or runs it
+                    base, message = base * DOC_SCALE, message + " (in a comment/docstring)"
+                out.append(emit.at(src, s.line, s.scope, base, message, evidence=snippet))
         yield from best_per_file(out)
 
 
