@@ -198,6 +198,18 @@ class SourceFile:
             self._doc_lines = facts.doc_lines() if facts is not None else set()
         return lineno in self._doc_lines
 
+    def in_pattern(self, lineno: int, text: str) -> bool:
+        """True when ``text`` on line ``lineno`` lies in a string literal written as a regular
+        expression (``r"cat\\s+.*\\.npmrc"``, ``r"pastebin\\.com|hastebin\\.com"``): a pattern
+        code matches text against, as a scanner's rules do, not a path or address it uses."""
+        facts = self.facts
+        if facts is None or not text:
+            return False
+        return any(
+            s.line <= lineno <= max(s.line, s.end_line) and text in s.value and is_regex(s.value)
+            for s in facts.strings
+        )
+
     def in_comment(self, lineno: int, col: int) -> bool:
         """True when character column ``col`` of line ``lineno`` lies in a comment (also one
         after code: ``x = 1  # curl … | sh``)."""
@@ -451,6 +463,19 @@ def _executed_code(src: SourceFile) -> Iterator[SourceFile]:
         )
         if inner.facts is not None and inner.facts.calls:  # ``eval("1 + 2")`` calls nothing
             yield inner
+
+
+#: Syntax only regular expressions have: groups with options, negated classes, quantified
+#: classes; or an alternation beside an escaped metacharacter (no file name holds ``|``).
+_REGEX_SYNTAX = re.compile(r"\(\?[:!=<iPmsx]|\[\^|\\[sdwSDW][+*?{]")
+_REGEX_ESCAPE = re.compile(r"\\[.$()\[\]*+?|^]")
+
+
+def is_regex(value: str) -> bool:
+    """``value`` is written as a regular expression (see ``_REGEX_SYNTAX``)."""
+    if len(value) > 4000:
+        return False
+    return bool(_REGEX_SYNTAX.search(value)) or ("|" in value and bool(_REGEX_ESCAPE.search(value)))
 
 
 def comment_starts(source: bytes) -> dict[int, int]:

@@ -116,3 +116,28 @@ def test_a_comment_after_code_is_commentary_and_a_hash_in_a_string_is_not() -> N
     findings = list(RULES["shell-fetch-exec"].check(ctx))
     assert findings
     assert not any("comment/docstring" in f.message for f in findings)
+
+
+def test_a_regular_expression_naming_secret_stores_is_a_pattern_not_an_access() -> None:
+    """A scanner's rules name what they look for as regular expressions; a stealer names the
+    files it opens as paths (a Windows path's backslashes make no regex)."""
+    rules = (
+        "import re\nRULES = [\n"
+        "    re.compile(r'cat\\s+[^\\n]*(\\.aws/credentials|\\.ssh/id_rsa|\\.npmrc)'),\n"
+        "    re.compile(r'(?i)Google/Chrome/Default/Login Data|\\.git-credentials'),\n"
+        "]\n"
+    )
+    paths = (
+        "import os\nPATHS = [\n"
+        "    os.path.expanduser('~/.aws/credentials'),\n"
+        "    os.path.expanduser('~/.ssh/id_rsa'),\n"
+        "    os.path.expanduser('~\\\\.git-credentials'),\n"
+        "]\n"
+    )
+    scanned = list(RULES["credential-access"].check(context({"pkg/__init__.py": rules})))
+    stolen = list(RULES["credential-access"].check(context({"pkg/__init__.py": paths})))
+    assert scanned
+    assert stolen
+    assert all("regex pattern" in f.message for f in scanned)
+    assert not any("regex pattern" in f.message for f in stolen)
+    assert max(f.weight for f in scanned) < max(f.weight for f in stolen)
