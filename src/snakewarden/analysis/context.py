@@ -206,7 +206,10 @@ class SourceFile:
         if facts is None or not text:
             return False
         return any(
-            s.line <= lineno <= max(s.line, s.end_line) and text in s.value and is_regex(s.value)
+            s.line <= lineno <= max(s.line, s.end_line)
+            and len(s.value) <= MAX_PATTERN
+            and text in s.value
+            and is_regex(s.value)
             for s in facts.strings
         )
 
@@ -471,9 +474,13 @@ _REGEX_SYNTAX = re.compile(r"\(\?[:!=<iPmsx]|\[\^|\\[sdwSDW][+*?{]")
 _REGEX_ESCAPE = re.compile(r"\\[.$()\[\]*+?|^]")
 
 
+#: Longer strings are not taken for patterns (nor searched for one).
+MAX_PATTERN = 4000
+
+
 def is_regex(value: str) -> bool:
     """``value`` is written as a regular expression (see ``_REGEX_SYNTAX``)."""
-    if len(value) > 4000:
+    if len(value) > MAX_PATTERN:
         return False
     return bool(_REGEX_SYNTAX.search(value)) or ("|" in value and bool(_REGEX_ESCAPE.search(value)))
 

@@ -14,3 +14,16 @@ def test_syntax_warnings_of_scanned_code_are_silenced_and_do_not_stop_analysis()
         warnings.simplefilter("error")  # as under pytest's filterwarnings=error
         result = analyze(read_artifact(source, "setup.py"), target="setup.py")
     assert result.findings
+
+
+def test_comment_positions_of_hostile_sources_never_raise() -> None:
+    from snakewarden.analysis.context import comment_starts
+
+    assert comment_starts(b"x = 1  # note\n") == {1: 7}
+    for source in (
+        b"x = 1 # c\n\x00\x00 y # d\n",
+        b'"""unterminated\n# x',
+        b"\xff\xfe bad # x\n",
+        b"if 1:\n  x=1\n y=2 # bad indent\n",
+    ):
+        assert isinstance(comment_starts(source), dict)
