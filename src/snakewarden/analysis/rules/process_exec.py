@@ -263,12 +263,7 @@ def _shell_inline(cmd: str) -> str | None:
 def _tooling(cmd: str) -> bool:
     """A build tool, a version or configuration probe, or a text filter: what build scripts
     run, with nothing chained after it."""
-    return (
-        _builds_from_source(cmd)
-        or (_first_word(cmd) in _BUILD_TOOLS and not _runs_inline_code(cmd))
-        or _probe(cmd)
-        or _reads_text(cmd)
-    )
+    return _builds_from_source(cmd) or _plain_build_tool(cmd) or _probe(cmd) or _reads_text(cmd)
 
 
 #: Programs that run the script named after them (``bash build.sh``, ``pwsh ./bld.ps1``).
@@ -426,10 +421,7 @@ def classify(
         base, msg = 0.3, f"runs a reconnaissance command ({call.name})"
     elif cmd is not None and _first_word(cmd) == "cd" and not _CHAINED.search(cmd):
         base, msg = 0.03, f"changes directory in a subshell ({call.name})"
-    elif cmd is not None and (
-        _builds_from_source(cmd)
-        or (_first_word(cmd) in _BUILD_TOOLS and not _runs_inline_code(cmd))
-    ):
+    elif cmd is not None and (_builds_from_source(cmd) or _plain_build_tool(cmd)):
         base, msg = 0.03, f"runs a build tool ({call.name})"
     elif cmd is not None and _shipped_build_script(cmd, src):
         base, msg = 0.03, f"runs a build script shipped in the package ({call.name})"

@@ -256,6 +256,7 @@ class _WalletFlow(Flow):
     #: where values put in credential slots are (see ``_credential_slots``)
     slots: set[tuple[int, ...]] = field(default_factory=set)
     _reach: dict[str, set[str]] = field(default_factory=dict)
+    _sizes: dict[str, bool] = field(default_factory=dict)
     _busy: set[str] = field(default_factory=set)
 
     def prepare(self) -> None:
@@ -393,7 +394,11 @@ class _WalletFlow(Flow):
 
     def _small(self, short: str) -> bool:
         """The summary looked at every function ``short`` as a possible pass-through."""
-        return all(sum(1 for _ in walk(d)) <= MAX_PASS_NODES for d in self._defs(short))
+        if short not in self._sizes:
+            self._sizes[short] = all(
+                sum(1 for _ in walk(d)) <= MAX_PASS_NODES for d in self._defs(short)
+            )
+        return self._sizes[short]
 
     def _defs(self, short: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
         return self.defs.get(short, [])
