@@ -47,8 +47,9 @@ class Scope:
     attrs: set[str] = field(default_factory=set)  # attribute names loaded in this scope
     called: set[str] = field(default_factory=set)  # bare names called in this scope
     children: list[int] = field(default_factory=list)
-    #: bare names that are only elements of a list/tuple/set/dict display assigned to a
-    #: variable here (``HANDLERS = [a, b]``): a registry, not a use; see ``through``
+    #: bare names written as elements of a list/tuple/set/dict display assigned to a
+    #: variable here (``HANDLERS = [a, b]``): a registry, not a use, followed only when the
+    #: scope calls through data (``through``); their other uses put them in ``names``
     listed: set[str] = field(default_factory=set)
     #: the scope calls a value taken out of data: ``table[k]()``, or a loop variable
     through: bool = False
@@ -446,7 +447,7 @@ _Name, _Constant, _Attribute, _Call, _Expr = (
 )
 _If, _Import, _ImportFrom, _JoinedStr = ast.If, ast.Import, ast.ImportFrom, ast.JoinedStr
 _Assign = ast.Assign
-_For, _Subscript = ast.For, ast.Subscript
+_For, _Comprehension, _Subscript, _Dict = ast.For, ast.comprehension, ast.Subscript, ast.Dict
 _DISPLAYS = (ast.List, ast.Tuple, ast.Set)
 _FormattedValue, _AST = ast.FormattedValue, ast.AST
 
@@ -663,7 +664,7 @@ def collect_facts(tree: ast.Module) -> Facts:
         if t is _Assign:
             value = node.value
             vt = type(value)
-            elts = value.elts if vt in _DISPLAYS else value.values if vt is ast.Dict else None
+            elts = value.elts if vt in _DISPLAYS else value.values if vt is _Dict else None
             if elts is not None:
                 # a registry of functions (``HANDLERS = [a, b]``) names them without running
                 # them: its bare names are listed, not used (see ``Facts.reachable_from``)
@@ -671,7 +672,7 @@ def collect_facts(tree: ast.Module) -> Facts:
                 scope = scopes[sid]
                 for target in node.targets:
                     push((target, sid))
-                if vt is ast.Dict:
+                if vt is _Dict:
                     for k in value.keys:
                         if k is not None:
                             push((k, sid))
@@ -681,7 +682,7 @@ def collect_facts(tree: ast.Module) -> Facts:
                     else:
                         push((e, sid))
                 continue
-        if t is _For or t is ast.comprehension:
+        if t is _For or t is _Comprehension:
             target = node.target
             if type(target) is _Name:
                 scopes[sid].loop_vars.add(target.id)
