@@ -630,3 +630,13 @@ def test_code_shown_in_a_docstring_weighs_less_unless_the_file_reads_its_docstri
     shown = weight("embedded-code", {"acme/__init__.py": doc + "LIMIT = 1\n"})
     read = weight("embedded-code", {"acme/__init__.py": doc + "exec(__doc__)\n"})
     assert 0 < shown < read
+
+
+def test_a_recon_command_setup_py_runs_weighs_no_less_than_any_program_it_runs() -> None:
+    """``whoami`` run as soon as pip runs setup.py is at least as heavy as an unknown program
+    run there; in a function nothing calls it stays lighter."""
+    top = "import os\nos.system('{cmd}')\nfrom setuptools import setup\nsetup(name='demo')\n"
+    recon = weight("process-exec", {"setup.py": top.format(cmd="whoami")})
+    program = weight("process-exec", {"setup.py": top.format(cmd="helper --quiet")})
+    called = weight("process-exec", {"setup.py": "import os\ndef f():\n    os.system('whoami')\n"})
+    assert recon >= program > called

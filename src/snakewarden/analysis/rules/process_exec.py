@@ -419,6 +419,9 @@ def classify(
         base, msg = 0.45, f"runs a DNS lookup tool ({call.name})"
     elif cmd is not None and _first_word(cmd) in RECON_TOOLS:
         base, msg = 0.3, f"runs a reconnaissance command ({call.name})"
+        if src.role == Role.SETUP and facts.top_function(call.scope) == 0:
+            # no lighter than any program setup.py runs as soon as pip runs it (below)
+            base, msg = 0.45, f"setup.py runs a reconnaissance command as pip runs it ({call.name})"
     elif cmd is not None and _first_word(cmd) == "cd" and not _CHAINED.search(cmd):
         base, msg = 0.03, f"changes directory in a subshell ({call.name})"
     elif cmd is not None and (_builds_from_source(cmd) or _plain_build_tool(cmd)):
