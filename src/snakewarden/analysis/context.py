@@ -568,6 +568,7 @@ class ScanContext:
     _read_all: bool | None = None
     _linked: bool = False
     _executed: list[SourceFile] | None = None
+    _by_name: dict[str, list[Member]] | None = None
 
     def source(self, member: Member) -> SourceFile | None:
         """The analysed source of ``member``, if it is one."""
@@ -576,6 +577,14 @@ class ScanContext:
         return self._by_path.get(member.path)
 
     # -- files ------------------------------------------------------------------------------
+    def members_named(self, name: str) -> list[Member]:
+        """The archive's members whose file name is ``name`` (indexed once per scan)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for m in self.artifact.members:
+                self._by_name.setdefault(m.name, []).append(m)
+        return self._by_name.get(name, [])
+
     def python_members(self) -> list[Member]:
         return [m for m in self.artifact.members if m.suffix in (".py", ".pyw") and m.complete]
 

@@ -298,7 +298,7 @@ def _shipped_build_script(cmd: str, src: SourceFile) -> bool:
     name = target.strip("'\"").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     if len(name) < 3 or "…" in name or name.endswith((".py", ".pyw", ".exe", ".dll")):
         return False
-    scripts = [m for m in ctx.artifact.members if m.name == name]
+    scripts = ctx.members_named(name)
     return bool(scripts) and all(
         is_code(m)
         and len(m.data) <= MAX_BUILD_SCRIPT
