@@ -21,6 +21,7 @@ from itertools import islice
 
 from snakewarden.analysis.decode import decode_layers
 from snakewarden.analysis.facts import CONSTRUCTORS, CallFact, Facts, collect_facts, dotted
+from snakewarden.analysis.messages import Messages
 from snakewarden.analysis.signatures import YaraHit, scan_bytes
 from snakewarden.artifacts.model import Artifact, Member
 from snakewarden.core.models import Finding, Phase, Severity
@@ -121,6 +122,7 @@ class SourceFile:
     #: A second parse kept for the rules that follow data through the code (see ``tree``).
     _tree: ast.Module | None = None
     _tree_parsed: bool = False
+    _messages: Messages | None = None
     #: Scopes that code elsewhere in the package runs (see ``ScanContext.link``), with the phase
     #: it runs them at; filled on the first ``phase`` query.
     _entered: dict[int, Phase] | None = None
@@ -212,6 +214,23 @@ class SourceFile:
             and is_regex(s.value)
             for s in facts.strings
         )
+
+    def in_message(self, lineno: int, text: str) -> bool:
+        """True when ``text`` on line ``lineno`` lies in a string literal the code only shows to
+        a person: an install hint it prints, an error it raises, a ``help=`` text (see
+        ``snakewarden.analysis.messages``)."""
+        facts = self.facts
+        if facts is None or not text:
+            return False
+        if not any(s.line <= lineno <= max(s.line, s.end_line) for s in facts.strings):
+            return False
+        if self._messages is None:
+            tree = self.tree()
+            if tree is None:
+                return False
+            owner = self._owner
+            self._messages = Messages(tree, owner.imported_names() if owner is not None else ())
+        return self._messages.shown_at(lineno, text)
 
     def in_comment(self, lineno: int, col: int) -> bool:
         """True when character column ``col`` of line ``lineno`` lies in a comment (also one
@@ -569,6 +588,7 @@ class ScanContext:
     _linked: bool = False
     _executed: list[SourceFile] | None = None
     _by_name: dict[str, list[Member]] | None = None
+    _imported: frozenset[str] | None = None
 
     def source(self, member: Member) -> SourceFile | None:
         """The analysed source of ``member``, if it is one."""
@@ -584,6 +604,18 @@ class ScanContext:
             for m in self.artifact.members:
                 self._by_name.setdefault(m.name, []).append(m)
         return self._by_name.get(name, [])
+
+    def imported_names(self) -> frozenset[str]:
+        """The last names of what the package's analysed modules import (``from .a import
+        CMD`` -> ``CMD``), gathered once per scan."""
+        if self._imported is None:
+            self._imported = frozenset(
+                target.rsplit(".", 1)[-1]
+                for src in self.sources()
+                if (facts := src.facts) is not None
+                for target in facts.imports.values()
+            )
+        return self._imported
 
     def python_members(self) -> list[Member]:
         return [m for m in self.artifact.members if m.suffix in (".py", ".pyw") and m.complete]

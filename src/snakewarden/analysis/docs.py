@@ -34,6 +34,12 @@ that is false (`if False:`, a release placeholder such as `if "1.0".startswith("
 runs and yields no facts. A module named `a.b.py` cannot be imported (a script); a folder the
 metadata's `top_level.txt` names is a package even without `__init__.py`.
 
+**Text, not action.** A signature's evidence in a comment, a docstring (unless the file reads
+`__doc__`), a string written as a regular expression (a scanner's rules) or a message the code
+only shows to a person (an install hint it prints, an error it raises, a `help=` text, a
+constant used only so) weighs 0.3 of its usual weight: the code talks about the behaviour, it
+does not perform it.
+
 **Code run by exec.** A literal that a file hands to `exec`/`eval`/`compile` or to `python -c`
 (directly, through a name, or decoded in place from base64, hex or zlib), or writes to a file in
 a function that then starts Python, is parsed and analysed like a file of its own, as running

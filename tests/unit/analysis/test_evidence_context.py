@@ -141,3 +141,34 @@ def test_a_regular_expression_naming_secret_stores_is_a_pattern_not_an_access() 
     assert all("regex pattern" in f.message for f in scanned)
     assert not any("regex pattern" in f.message for f in stolen)
     assert max(f.weight for f in scanned) < max(f.weight for f in stolen)
+
+
+def test_an_install_hint_the_code_prints_or_raises_is_a_message_not_a_command() -> None:
+    """``print("install it: curl … | sh")`` and ``raise Error(HINT)`` show a person what to
+    run; a command handed to a shell runs. Text the code only shows weighs like a comment."""
+    shown = (
+        "import shutil\n"
+        "HINT = ('cargo is missing. Install it, then retry:\\n'\n"
+        "        '    curl -sSf https://tools.example.invalid/x.sh | sh\\n')\n"
+        "def build():\n"
+        "    if shutil.which('cargo') is None:\n"
+        "        raise RuntimeError(HINT)\n"
+        "def tip():\n"
+        "    print(f'or run: curl -fsSL https://tools.example.invalid/y.sh | bash')\n"
+    )
+    ctx = context({"pkg/__init__.py": "", "pkg/build.py": shown})
+    for rule in ("shell-fetch-exec", "embedded-code"):
+        findings = list(RULES[rule].check(ctx))
+        assert findings
+        assert all("message shown" in f.message for f in findings)
+    run = (
+        "import os\n"
+        "CMD = 'curl -sSf https://tools.example.invalid/x.sh | sh'\n"
+        "def build():\n"
+        "    print('running', CMD)\n"
+        "    os.system(CMD)\n"
+    )
+    ctx = context({"pkg/__init__.py": "", "pkg/build.py": run})
+    findings = list(RULES["shell-fetch-exec"].check(ctx))
+    assert findings
+    assert not any("message shown" in f.message for f in findings)

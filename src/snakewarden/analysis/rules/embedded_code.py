@@ -64,6 +64,9 @@ class _Rule:
                 if s.is_doc and not doc_read:
                     # documentation that shows code: nothing writes or runs it
                     base, message = base * DOC_SCALE, message + " (in a comment/docstring)"
+                elif src.in_message(s.line, text[:80]):
+                    # an install hint or error message shown to a person: nothing runs it
+                    base, message = base * DOC_SCALE, message + " (in a message shown)"
                 out.append(emit.at(src, s.line, s.scope, base, message, evidence=snippet))
         yield from best_per_file(out)
 
