@@ -31,8 +31,11 @@ function). In `setup.py`, code only a developer's command runs (`if sys.argv[-1]
 and overrides of the `develop` command alone (editable installs of a checkout) count as run-time
 code: pip never runs them when it installs from an index. A block under a test made of literals
 that is false (`if False:`, a release placeholder such as `if "1.0".startswith("%%"):`) never
-runs and yields no facts. A module named `a.b.py` cannot be imported (a script); a folder the
-metadata's `top_level.txt` names is a package even without `__init__.py`.
+runs and yields no facts; so does one under a test of the Python version that is false on every
+Python from 3.8 on (`if sys.version_info[0] == 2:`, `six.PY2`, or a module-level name such a
+test sets, like `PY2 = sys.version_info[0] == 2`). A module named `a.b.py` cannot be imported
+(a script); a folder the metadata's `top_level.txt` names is a package even without
+`__init__.py`.
 
 **Text, not action.** A signature's evidence in a comment, a docstring (unless the file reads
 `__doc__`), a string written as a regular expression (a scanner's rules) or a message the code

@@ -15,7 +15,9 @@ deeply nested expression cannot exhaust the interpreter's stack) and records
 from __future__ import annotations
 
 import ast
+import operator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 __all__ = ["Assignment", "CallFact", "Facts", "Scope", "StringFact", "collect_facts", "dotted"]
@@ -266,10 +268,142 @@ _PURE_STR_METHODS = frozenset(
 MAX_STATIC_TEXT = 1000
 
 
-def static_truth(test: ast.expr, depth: int = 0) -> bool | None:
+#: The Pythons a package meets today (3.8 on; 3.99 stands for any later one). A test of
+#: ``sys.version_info`` that reads the same on all of them is known before the code runs: code
+#: that only Python 2 (or 3.5) would run never runs.
+PYTHONS = tuple((3, minor, 0, "final", 0) for minor in (*range(8, 20), 99))
+#: Module-level statements searched for names the Python version decides (see ``version_names``).
+MAX_VERSION_STATEMENTS = 2000
+_CMP_OPS: dict[type, Any] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge,
+}  # fmt: skip
+_VERSION_PARTS = {"major": 0, "minor": 1, "micro": 2}
+
+
+class _Unknown(Exception):
+    """The value is not known before the code runs."""
+
+
+@dataclass(slots=True)
+class _Eval:
+    """One evaluation of a test made of literals, ``sys.version_info`` on ``version`` and the
+    names of ``env``; ``versioned`` tells whether the version was read."""
+
+    env: dict[str, object] | None
+    version: tuple[object, ...] = PYTHONS[0]
+    versioned: bool = False
+
+    def value(self, node: ast.expr, depth: int = 0) -> object:
+        if depth > 8:
+            raise _Unknown
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bool) or value is None or _small_literal(node):
+                return value
+        elif isinstance(node, ast.Tuple) and len(node.elts) <= 6:
+            return tuple(self.value(e, depth + 1) for e in node.elts)
+        elif isinstance(node, ast.Name):
+            if self.env is not None and node.id in self.env:
+                return self.env[node.id]
+        elif isinstance(node, ast.Attribute):
+            return self._attribute(node, depth)
+        elif isinstance(node, ast.Subscript):
+            return self._item(node, depth)
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1:
+            return self._compare(node, depth)
+        elif isinstance(node, ast.Call):
+            return self._string_method(node)
+        raise _Unknown
+
+    def _attribute(self, node: ast.Attribute, depth: int) -> object:
+        owner = node.value
+        if isinstance(owner, ast.Name):
+            if owner.id == "sys" and node.attr == "version_info":
+                self.versioned = True
+                return self.version
+            if owner.id == "six" and node.attr in ("PY2", "PY3"):
+                return node.attr == "PY3"
+        if node.attr in _VERSION_PARTS:
+            base = self.value(owner, depth + 1)
+            if isinstance(base, tuple) and self.versioned:
+                return base[_VERSION_PARTS[node.attr]]
+        raise _Unknown
+
+    def _item(self, node: ast.Subscript, depth: int) -> object:
+        base = self.value(node.value, depth + 1)
+        if not isinstance(base, tuple):
+            raise _Unknown
+        index = node.slice
+        if isinstance(index, ast.Slice):
+            if index.step is not None:
+                raise _Unknown
+            lo = self.value(index.lower, depth + 1) if index.lower is not None else None
+            hi = self.value(index.upper, depth + 1) if index.upper is not None else None
+            if not (lo is None or isinstance(lo, int)) or not (hi is None or isinstance(hi, int)):
+                raise _Unknown
+            return base[lo:hi]
+        i = self.value(index, depth + 1)
+        if type(i) is not int or not -len(base) <= i < len(base):
+            raise _Unknown
+        return base[i]
+
+    def _compare(self, node: ast.Compare, depth: int) -> object:
+        a = self.value(node.left, depth + 1)
+        b = self.value(node.comparators[0], depth + 1)
+        op = type(node.ops[0])
+        if op in _CMP_OPS:
+            return _CMP_OPS[op](a, b)
+        if op in (ast.In, ast.NotIn) and isinstance(b, str | bytes | tuple):
+            found = a in b
+            return found if op is ast.In else not found
+        raise _Unknown
+
+    @staticmethod
+    def _string_method(node: ast.Call) -> object:
+        """A pure method of a literal string with literal arguments (``"1.0".startswith("%")``)."""
+        func = node.func
+        if not (
+            isinstance(func, ast.Attribute)
+            and func.attr in _PURE_STR_METHODS
+            and isinstance(func.value, ast.Constant)
+            and isinstance(func.value.value, str)
+            and _small_literal(func.value)
+            and not node.keywords
+            and all(
+                isinstance(a, ast.Constant) and isinstance(a.value, str) and _small_literal(a)
+                for a in node.args
+            )
+        ):
+            raise _Unknown
+        args = [a.value for a in node.args if isinstance(a, ast.Constant)]
+        result: object = getattr(func.value.value, func.attr)(*args)
+        return result
+
+
+def known_value(node: ast.expr, env: dict[str, object] | None = None) -> tuple[bool, object, bool]:
+    """(known, value, versioned): the value of ``node`` when it is made of literals, the names
+    of ``env`` and ``sys.version_info`` (the same on every Python of ``PYTHONS``); versioned:
+    the Python version was read."""
+    first = _Eval(env)
+    try:
+        value = first.value(node)
+        if first.versioned:
+            for version in PYTHONS[1:]:
+                if _Eval(env, version).value(node) != value:
+                    return False, None, True
+    except (_Unknown, TypeError, ValueError, IndexError):
+        return False, None, False
+    return True, value, first.versioned
+
+
+def static_truth(
+    test: ast.expr, depth: int = 0, env: dict[str, object] | None = None
+) -> bool | None:
     """What ``test`` evaluates to when it is made of literals only (``if False:``, ``if 0:``,
-    ``if "1.0".startswith("%%"):``, a comparison of two literals), else None: a block under a
-    test known to be false never runs."""
+    ``if "1.0".startswith("%%"):``, a comparison of two literals), a test of the Python version
+    (``sys.version_info[0] == 2``, ``six.PY2``) or of names the version decides (``env``,
+    see ``version_names``), else None: a block under a test known to be false never runs."""
     if depth > 8:
         return None
     if isinstance(test, ast.Constant):
@@ -277,62 +411,80 @@ def static_truth(test: ast.expr, depth: int = 0) -> bool | None:
             return None
         return bool(test.value)
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = static_truth(test.operand, depth + 1)
+        inner = static_truth(test.operand, depth + 1, env)
         return None if inner is None else not inner
     if isinstance(test, ast.BoolOp):
-        parts = [static_truth(v, depth + 1) for v in test.values]
+        parts = [static_truth(v, depth + 1, env) for v in test.values]
         if isinstance(test.op, ast.And):
             return False if False in parts else (True if all(p is True for p in parts) else None)
         return True if True in parts else (False if all(p is False for p in parts) else None)
-    value = _literal_value(test)
-    return None if value is None else bool(value)
+    known, value, _versioned = known_value(test, env)
+    return bool(value) if known else None
 
 
-def _literal_value(node: ast.expr) -> object | None:
-    """The value of a comparison of literals or of a pure method of a literal string."""
-    if isinstance(node, ast.Compare) and len(node.ops) == 1:
-        left, right = node.left, node.comparators[0]
-        if not (
-            isinstance(left, ast.Constant)
-            and isinstance(right, ast.Constant)
-            and _small_literal(left)
-            and _small_literal(right)
-        ):
-            return None
-        a: object = left.value
-        b: object = right.value
-        op = node.ops[0]
-        try:
-            if isinstance(op, ast.Eq):
-                return a == b
-            if isinstance(op, ast.NotEq):
-                return a != b
-            if isinstance(op, ast.In | ast.NotIn) and isinstance(b, str | bytes):
-                found = a in b  # type: ignore[operator]
-                return found if isinstance(op, ast.In) else not found
-        except TypeError:
-            return None
-        return None
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in _PURE_STR_METHODS
-        and isinstance(node.func.value, ast.Constant)
-        and isinstance(node.func.value.value, str)
-        and _small_literal(node.func.value)
-        and not node.keywords
-        and all(
-            _small_literal(a) and isinstance(a, ast.Constant) and isinstance(a.value, str)
-            for a in node.args
-        )
-    ):
-        args = [a.value for a in node.args if isinstance(a, ast.Constant)]
-        try:
-            result: object = getattr(node.func.value.value, node.func.attr)(*args)
-        except TypeError:
-            return None
-        return result
-    return None
+def version_names(body: list[ast.stmt]) -> dict[str, object]:
+    """Module-level names whose value the Python version decides, the same way on every Python
+    of ``PYTHONS``: ``PY2 = sys.version_info[0] == 2``, or ``SRC = "."`` in the branch of ``if
+    sys.version_info[0] == 3:`` whose ``else`` sets ``SRC = "py2"``. A name assigned anywhere
+    else at module level, or by a ``global`` statement, is left out."""
+    env: dict[str, object] = {}
+    spoiled: set[str] = set()
+    budget = [MAX_VERSION_STATEMENTS]
+
+    def assigned(stmt: ast.stmt) -> list[str]:
+        targets: list[ast.expr] = []
+        if isinstance(stmt, ast.Assign):
+            targets = list(stmt.targets)
+        elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
+            targets = [stmt.target]
+        names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.append(stmt.name)
+        elif isinstance(stmt, ast.Import | ast.ImportFrom):
+            names.extend((a.asname or a.name).split(".")[0] for a in stmt.names)
+        return names
+
+    def visit(stmts: list[ast.stmt], decided: bool) -> None:
+        for stmt in stmts:
+            budget[0] -= 1
+            if budget[0] < 0:
+                return
+            if isinstance(stmt, ast.If):
+                known, truth, versioned = known_value(stmt.test, env)
+                if known:
+                    visit(stmt.body if truth else stmt.orelse, decided or versioned)
+                else:
+                    visit(stmt.body, False)
+                    visit(stmt.orelse, False)
+                continue
+            if isinstance(stmt, ast.Try | ast.With | ast.For | ast.While):
+                for field in ("body", "orelse", "finalbody"):
+                    visit(getattr(stmt, field, []), False)
+                for handler in getattr(stmt, "handlers", []):
+                    visit(handler.body, False)
+                continue
+            names = assigned(stmt)
+            if (
+                isinstance(stmt, ast.Assign)
+                and len(names) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and names[0] not in spoiled
+            ):
+                known, value, versioned = known_value(stmt.value, env)
+                if known and (versioned or decided) and env.get(names[0], value) == value:
+                    env[names[0]] = value
+                    continue
+            for name in names:
+                spoiled.add(name)
+                env.pop(name, None)
+
+    visit(body, False)
+    if env:
+        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+            if isinstance(node, ast.Global):
+                for name in node.names:
+                    env.pop(name, None)
+    return env
 
 
 def _small_literal(node: ast.expr) -> bool:
@@ -495,6 +647,25 @@ def collect_facts(tree: ast.Module) -> Facts:
     for stmt in tree.body[:MAX_ARGV_STATEMENTS]:
         if type(stmt) is _Assign and _argv_item(stmt.value, argv_names):
             argv_names.update(t.id for t in stmt.targets if type(t) is _Name)
+    # names the Python version decides, and per function or class the part of them it does
+    # not bind itself (a parameter or local of the same name is another variable)
+    env = version_names(tree.body)
+    defs: dict[int, ast.AST] = {}
+    envs: dict[int, dict[str, object]] = {0: env}
+
+    def env_of(sid: int) -> dict[str, object]:
+        known = envs.get(sid)
+        if known is None:
+            known = dict(env_of(scopes[sid].parent))
+            node = defs.get(sid)
+            for bound in islice(ast.walk(node), MAX_NODES) if node is not None else ():
+                if isinstance(bound, ast.Name) and not isinstance(bound.ctx, ast.Load):
+                    known.pop(bound.id, None)
+                elif isinstance(bound, ast.arg):
+                    known.pop(bound.arg, None)
+            envs[sid] = known
+        return known
+
     skipped = _SKIPPED
     child_fields = _CHILD_FIELDS
     while stack:
@@ -577,6 +748,8 @@ def collect_facts(tree: ast.Module) -> Facts:
             )
             scopes.append(new)
             scope.children.append(new.id)
+            if env:
+                defs[new.id] = node
             for deco in node.decorator_list:
                 target = deco.func if type(deco) is _Call else deco
                 raw_decos.append((_dotted(target), line, new.id))
@@ -597,7 +770,10 @@ def collect_facts(tree: ast.Module) -> Facts:
             for child in reversed(node.body):
                 push((child, nid))
             continue
-        if t is _If and (truth := static_truth(node.test)) is not None:
+        if (
+            t is _If
+            and (truth := static_truth(node.test, env=env_of(sid) if env else None)) is not None
+        ):
             # a test made of literals: the block it rules out never runs (``if False:``, a
             # version placeholder filled in at release, ``if "1.0".startswith("%%"):``)
             for child in reversed(node.body if truth else node.orelse):
