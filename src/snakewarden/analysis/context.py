@@ -20,10 +20,17 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from snakewarden.analysis.decode import decode_layers
-from snakewarden.analysis.facts import CONSTRUCTORS, CallFact, Facts, collect_facts, dotted
+from snakewarden.analysis.facts import (
+    CONSTRUCTORS,
+    MAX_NODES,
+    CallFact,
+    Facts,
+    collect_facts,
+    dotted,
+)
 from snakewarden.analysis.messages import Messages
 from snakewarden.analysis.signatures import YaraHit, scan_bytes
-from snakewarden.artifacts.model import Artifact, Member
+from snakewarden.artifacts.model import Artifact, ArtifactKind, Member
 from snakewarden.core.models import Finding, Phase, Severity
 
 __all__ = [
@@ -52,6 +59,21 @@ _TEST_DIRS = frozenset(
      "bench", "samples", "sample", "demo", "demos", "tutorial", "tutorials"}
 )  # fmt: skip
 _PTH_EXEC = re.compile(rb"^[ \t]*import[ \t]", re.MULTILINE)
+#: Top-level module names setuptools' automatic discovery never installs (its flat-layout
+#: exclusions: test and task-runner files, build helpers, private names).
+_NOT_DISCOVERED = re.compile(
+    r"setup|conftest|tests?|examples?|build|toxfile|noxfile|pavement|dodo|tasks|fabfile"
+    r"|[Ss][Cc]onstruct|conanfile|manage|benchmarks?|exercises?|htmlcov|[._].*"
+)
+#: Top-level folders setuptools' automatic discovery never takes for packages.
+_NOT_PACKAGES = re.compile(
+    r"ci|bin|debian|docs?|documentation|manpages|news|newsfragments|changelog|tests?|unit_tests?"
+    r"|examples?|scripts|tools|utils?|python|build|dist|venv|env|requirements|tasks|fabfile"
+    r"|site_scons|benchmarks?|exercises?|htmlcov|src|[._].*"
+)
+#: Build configuration files at the top of an sdist: a module they name may be installed.
+_BUILD_CONFIGS = frozenset({"setup.py", "setup.cfg", "pyproject.toml"})
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class Role:
@@ -266,9 +288,10 @@ class SourceFile:
     def _developer_only(self, scope: int) -> bool:
         """True when ``scope`` of setup.py runs only for a developer working on the project:
         inside a block guarded by a command pip never runs (a ``command`` scope of the facts),
-        or inside a class that overrides only the ``develop`` command (pip installs from an
-        index through egg_info / bdist_wheel / install; ``develop`` runs for ``pip install -e``
-        of a local checkout, never for an archive)."""
+        or inside a class that derives only from commands pip never runs: ``develop`` (run by
+        ``pip install -e`` of a local checkout, never for an archive), ``upload``, ``test``, or
+        ``Command`` itself (a custom ``python setup.py update_deps``), unless ``cmdclass``
+        registers it under a command pip runs (``{"install": MyCommand}``)."""
         facts = self.facts
         if facts is None:
             return False
@@ -276,9 +299,10 @@ class SourceFile:
             return True
         if self._develop_classes is None:
             self._develop_classes = set()
+            registered = _registered_for_pip(self.tree())
             for name, bases, line, parent in facts.class_bases:
                 commands = {c for b in bases if (c := setuptools_command(b)) is not None}
-                if commands == {"develop"}:
+                if commands and not commands & PIP_COMMANDS and name not in registered:
                     self._develop_classes.update(
                         c
                         for c in facts.scopes[parent].children
@@ -589,6 +613,8 @@ class ScanContext:
     _executed: list[SourceFile] | None = None
     _by_name: dict[str, list[Member]] | None = None
     _imported: frozenset[str] | None = None
+    _top_modules: tuple[frozenset[str], bool] | None = None
+    _layout: bool | None = None
 
     def source(self, member: Member) -> SourceFile | None:
         """The analysed source of ``member``, if it is one."""
@@ -656,7 +682,51 @@ class ScanContext:
             folder = "/".join(parts[:-1])
             if folder not in self.package_dirs():
                 return Role.SCRIPT
+        if (
+            len(parts) == 1
+            and "!" not in member.path
+            and self._source_tree()
+            and not self.installs_top_module(name.rsplit(".", 1)[0])
+        ):
+            return Role.SCRIPT  # a helper beside setup.py (bootstrap.py, a release script)
         return Role.MODULE
+
+    def _source_tree(self) -> bool:
+        """True for an sdist, or a folder laid out like one (a build configuration at its top
+        and no ``__init__.py``): its top holds the project's files, not a package's modules."""
+        if self._layout is None:
+            kind = self.artifact.kind
+            top = {self.relative(m) for m in self.artifact.members}
+            self._layout = kind is ArtifactKind.SDIST or (
+                kind is ArtifactKind.FOLDER
+                and bool(top & _BUILD_CONFIGS)
+                and "__init__.py" not in top
+            )
+        return self._layout
+
+    def installs_top_module(self, stem: str) -> bool:
+        """Whether building this sdist may install the ``.py`` at its top named ``stem``: the
+        build configuration (``setup.py``, ``setup.cfg``, ``pyproject.toml``) or ``top_level.txt``
+        names it, it is named after the project (flit, hatch, poetry), or the project has no
+        package of its own, so setuptools' discovery takes its top-level modules. Otherwise a
+        file there is a helper of the source tree (a buildout ``bootstrap.py``, a release
+        script) that pip never installs."""
+        if self._top_modules is None:
+            words: set[str] = set(self._top_level_names())
+            for m in self.artifact.members:
+                if m.name in _BUILD_CONFIGS and "!" not in m.path and "/" not in self.relative(m):
+                    words.update(_WORD.findall(m.data[:MAX_PARSE_OTHER].decode("utf-8", "replace")))
+            meta = self.artifact.metadata
+            if meta is not None and meta.name:
+                words.add(re.sub(r"[-_.]+", "_", meta.name))
+            tops = {d.split("/", 1)[0] for d in self.package_dirs()}
+            tops |= {d.split("/", 2)[1] for d in self.package_dirs() if d.startswith("src/")}
+            own = any(_NOT_PACKAGES.fullmatch(t) is None for t in tops)
+            self._top_modules = (frozenset(w.lower() for w in words), own)
+        named, own = self._top_modules
+        if stem.lower() in named:
+            return True
+        return not own and _NOT_DISCOVERED.fullmatch(stem) is None
 
     def small(self) -> bool:
         """True for a package with few Python files (see ``SMALL_PACKAGE_FILES``)."""
@@ -1025,6 +1095,28 @@ PIP_COMMANDS = frozenset(
      "install_scripts", "install_data", "install_headers", "install_egg_info", "bdist_egg",
      "easy_install"}
 )  # fmt: skip
+
+
+def _registered_for_pip(tree: ast.Module | None) -> set[str]:
+    """Names a ``cmdclass`` mapping of setup.py binds to a command pip runs:
+    ``{"install": X}``, ``dict(install=X)``, ``cmdclass["install"] = X``."""
+    names: set[str] = set()
+    if tree is None:
+        return names
+    for node in islice(ast.walk(tree), MAX_NODES):
+        pairs: list[tuple[ast.expr | str | None, ast.expr]] = []
+        if isinstance(node, ast.Dict):
+            pairs = list(zip(node.keys, node.values, strict=True))
+        elif isinstance(node, ast.Call):
+            pairs = [(k.arg, k.value) for k in node.keywords]
+        elif isinstance(node, ast.Assign):
+            pairs = [(t.slice, node.value) for t in node.targets if isinstance(t, ast.Subscript)]
+        for key, value in pairs:
+            if isinstance(key, ast.Constant):
+                key = key.value if isinstance(key.value, str) else None
+            if key in PIP_COMMANDS and isinstance(value, ast.Name):
+                names.add(value.id)
+    return names
 
 
 def _setup_runs(facts: Facts) -> set[int]:

@@ -172,3 +172,44 @@ def test_an_install_hint_the_code_prints_or_raises_is_a_message_not_a_command() 
     findings = list(RULES["shell-fetch-exec"].check(ctx))
     assert findings
     assert not any("message shown" in f.message for f in findings)
+
+
+def test_a_helper_beside_setup_py_is_a_script_unless_the_build_installs_it() -> None:
+    """At the top of a source tree, a ``.py`` beside ``setup.py`` is installed only when the
+    build configuration or ``top_level.txt`` names it, when it is named after the project, or
+    when the project has no package (setuptools' discovery then takes top-level modules).
+    Otherwise it is a helper of the tree (a buildout ``bootstrap.py``): pip never installs it."""
+    ctx = context(
+        {
+            "setup.py": "from setuptools import setup\nsetup(py_modules=['compat'])\n",
+            "PKG-INFO": "Metadata-Version: 2.1\nName: demo-tool\nVersion: 1.0\n",
+            "demo/__init__.py": "",
+            "tests/__init__.py": "",
+            "bootstrap.py": "",
+            "compat.py": "",
+            "demo_tool.py": "",
+            "listed.py": "",
+            "x.egg-info/top_level.txt": "demo\nlisted\n",
+        }
+    )
+    roles = {m.path: ctx.role_of(m) for m in ctx.artifact.members}
+    assert roles["bootstrap.py"] == Role.SCRIPT
+    assert roles["compat.py"] == Role.MODULE
+    assert roles["demo_tool.py"] == Role.MODULE
+    assert roles["listed.py"] == Role.MODULE
+
+
+def test_top_level_modules_of_a_project_without_a_package_are_modules() -> None:
+    """With no package of its own (a tests folder is none), setuptools installs the top-level
+    modules it discovers, all but the task runners and helpers it skips by name."""
+    ctx = context({"setup.py": "", "tests/__init__.py": "", "colors.py": "", "noxfile.py": ""})
+    roles = {m.path: ctx.role_of(m) for m in ctx.artifact.members}
+    assert roles["colors.py"] == Role.MODULE
+    assert roles["noxfile.py"] == Role.SCRIPT
+
+
+def test_a_package_folder_scanned_alone_keeps_its_modules() -> None:
+    """A folder with ``__init__.py`` at its top is a package, not a source tree."""
+    ctx = context({"__init__.py": "", "core.py": ""})
+    roles = {m.path: ctx.role_of(m) for m in ctx.artifact.members}
+    assert roles["core.py"] == Role.MODULE

@@ -640,3 +640,26 @@ def test_a_recon_command_setup_py_runs_weighs_no_less_than_any_program_it_runs()
     program = weight("process-exec", {"setup.py": top.format(cmd="helper --quiet")})
     called = weight("process-exec", {"setup.py": "import os\ndef f():\n    os.system('whoami')\n"})
     assert recon >= program > called
+
+
+def test_a_custom_command_pip_never_runs_weighs_less_than_an_install_override() -> None:
+    """``class Update(Command)`` under ``cmdclass={"update_deps": ...}`` runs only for
+    ``python setup.py update_deps``; registered as ``install`` it runs on every pip install."""
+    setup = (
+        "import subprocess\nfrom setuptools import setup, Command\n\n"
+        "class Update({base}):\n    def run(self):\n"
+        "        subprocess.check_call(['bash', 'fetch.sh'])\n\n"
+        "setup(name='demo', cmdclass={{'{key}': Update}})\n"
+    )
+    custom = weight("process-exec", {"setup.py": setup.format(base="Command", key="update_deps")})
+    test = weight(
+        "process-exec",
+        {
+            "setup.py": setup.format(base="test", key="test").replace(
+                "import setup, Command", "import setup\nfrom setuptools.command.test import test"
+            )
+        },
+    )
+    as_install = weight("process-exec", {"setup.py": setup.format(base="Command", key="install")})
+    assert 0 < custom < as_install
+    assert 0 < test < as_install
