@@ -288,26 +288,14 @@ class SourceFile:
     def _developer_only(self, scope: int) -> bool:
         """True when ``scope`` of setup.py runs only for a developer working on the project:
         inside a block guarded by a command pip never runs (a ``command`` scope of the facts),
-        or inside a class that derives only from commands pip never runs: ``develop`` (run by
-        ``pip install -e`` of a local checkout, never for an archive), ``upload``, ``test``, or
-        ``Command`` itself (a custom ``python setup.py update_deps``), unless ``cmdclass``
-        registers it under a command pip runs (``{"install": MyCommand}``)."""
+        or inside a command class pip never runs (see ``developer_commands``)."""
         facts = self.facts
         if facts is None:
             return False
         if facts.scopes[facts.top_function(scope)].kind == "command":
             return True
         if self._develop_classes is None:
-            self._develop_classes = set()
-            registered = _registered_for_pip(self.tree())
-            for name, bases, line, parent in facts.class_bases:
-                commands = {c for b in bases if (c := setuptools_command(b)) is not None}
-                if commands and not commands & PIP_COMMANDS and name not in registered:
-                    self._develop_classes.update(
-                        c
-                        for c in facts.scopes[parent].children
-                        if facts.scopes[c].name == name and facts.scopes[c].line == line
-                    )
+            self._develop_classes = developer_commands(facts, self.tree())
         while scope > 0 and self._develop_classes:
             if scope in self._develop_classes:
                 return True
@@ -1097,14 +1085,28 @@ PIP_COMMANDS = frozenset(
 )  # fmt: skip
 
 
-def _registered_for_pip(tree: ast.Module | None) -> set[str]:
-    """Names a ``cmdclass`` mapping of setup.py binds to a command pip runs:
-    ``{"install": X}``, ``dict(install=X)``, ``cmdclass["install"] = X``."""
-    names: set[str] = set()
+def _command_keys(tree: ast.Module | None) -> dict[str, set[str | None]]:
+    """Per name used in setup.py, the ``cmdclass`` keys it is registered under: ``{"docs": X}``,
+    ``dict(docs=X)``, ``cmdclass["docs"] = X``. None stands for a key not known before the code
+    runs, a key the file names elsewhere too (``self.run_command("docs")`` from a command pip
+    runs), or a use that is no registration (``commands.append(X)``); a class deriving from it
+    (``class B(X)``) and its own methods naming it (``super(X, self)``) are no use."""
+    uses: dict[str, list[str | None]] = {}
     if tree is None:
-        return names
+        return {}
+    neutral: set[int] = set()  # Name nodes that are registrations, bases or a class's own name
+    strings: dict[str, int] = {}
     for node in islice(ast.walk(tree), MAX_NODES):
-        pairs: list[tuple[ast.expr | str | None, ast.expr]] = []
+        if isinstance(node, ast.ClassDef):
+            neutral.update(id(b) for b in node.bases)
+            neutral.update(
+                id(n)
+                for n in islice(ast.walk(node), MAX_NODES)
+                if isinstance(n, ast.Name) and n.id == node.name
+            )
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            strings[node.value] = strings.get(node.value, 0) + 1
+        pairs: list[tuple[object, ast.expr]] = []
         if isinstance(node, ast.Dict):
             pairs = list(zip(node.keys, node.values, strict=True))
         elif isinstance(node, ast.Call):
@@ -1112,17 +1114,80 @@ def _registered_for_pip(tree: ast.Module | None) -> set[str]:
         elif isinstance(node, ast.Assign):
             pairs = [(t.slice, node.value) for t in node.targets if isinstance(t, ast.Subscript)]
         for key, value in pairs:
-            if isinstance(key, ast.Constant):
-                key = key.value if isinstance(key.value, str) else None
-            if key in PIP_COMMANDS and isinstance(value, ast.Name):
-                names.add(value.id)
-    return names
+            if isinstance(value, ast.Name):
+                if isinstance(key, ast.Constant):
+                    key = key.value
+                uses.setdefault(value.id, []).append(key if isinstance(key, str) else None)
+                neutral.add(id(value))
+        if (
+            isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Load)
+            and id(node) not in neutral
+        ):
+            uses.setdefault(node.id, []).append(None)
+    # a key written once more than it is registered is named by code (run_command, sub_commands)
+    registered: dict[str, int] = {}
+    for keys in uses.values():
+        for k in keys:
+            if k is not None:
+                registered[k] = registered.get(k, 0) + 1
+    return {
+        name: {k if k is None or strings.get(k, 0) <= registered[k] else None for k in keys}
+        for name, keys in uses.items()
+    }
 
 
-def _setup_runs(facts: Facts) -> set[int]:
+def developer_commands(facts: Facts, tree: ast.Module | None) -> set[int]:
+    """Class scopes of setup.py that only a developer's ``python setup.py CMD`` runs: command
+    classes registered in ``cmdclass`` only under names pip never runs (a ``build_py`` subclass
+    registered as ``docs``), or deriving only from commands pip never runs (``develop``, run by
+    ``pip install -e`` of a local checkout; ``test``, ``upload``, ``Command`` itself) and
+    registered under none that it runs; every class deriving from one must be one too. A use
+    that is no registration, or a key not known (see ``_command_keys``), may make pip run it."""
+    uses = _command_keys(tree)
+    bases_of: dict[str, set[str]] = {}
+    for name, bases, _line, _parent in facts.class_bases:
+        bases_of.setdefault(name, set()).update(bases)
+
+    def commands(name: str, depth: int = 0) -> set[str]:
+        found: set[str] = set()
+        for base in bases_of.get(name, ()):
+            cmd = setuptools_command(base)
+            if cmd is not None and (cmd == "Command" or cmd.islower()):
+                found.add(cmd)  # (``Extension``, ``Distribution``: no commands)
+            elif base in bases_of and base != name and depth < 4:
+                found |= commands(base, depth + 1)
+        return found
+
+    candidates: set[str] = set()
+    for name in bases_of:
+        cmds = commands(name)
+        keys = uses.get(name, set())
+        subclassed = any(name in b for b in bases_of.values())
+        if not cmds or None in keys or keys & PIP_COMMANDS:
+            continue
+        if keys or subclassed or not cmds & PIP_COMMANDS:
+            candidates.add(name)
+    changed = True
+    while changed:  # a class is only as developer-only as the classes deriving from it
+        changed = False
+        for name in list(candidates):
+            if any(name in b and sub not in candidates for sub, b in bases_of.items()):
+                candidates.discard(name)
+                changed = True
+    return {
+        c
+        for name, _bases, line, parent in facts.class_bases
+        if name in candidates
+        for c in facts.scopes[parent].children
+        if facts.scopes[c].name == name and facts.scopes[c].line == line
+    }
+
+
+def _setup_runs(facts: Facts, developer: set[int]) -> set[int]:
     """The scopes of setup.py that pip runs: module level and what it calls, and the methods of
     the commands pip invokes (``class PostInstall(install)``), not custom commands that only a
-    developer runs (``python setup.py import_data``)."""
+    developer runs (``python setup.py import_data``, the classes of ``developer``)."""
     commands: set[str] = set()
     for _ in range(2):  # a command deriving from another one of the file
         for name, bases, _line, _scope in facts.class_bases:
@@ -1130,7 +1195,7 @@ def _setup_runs(facts: Facts) -> set[int]:
                 commands.add(name)
     roots = [0]
     for sc in facts.scopes:
-        if sc.kind == "class" and sc.name in commands:
+        if sc.kind == "class" and sc.name in commands and sc.id not in developer:
             roots.extend(c for c in sc.children if facts.scopes[c].kind == "function")
     return facts.reachable_from(roots, strict=True)
 
@@ -1145,7 +1210,7 @@ def _entries(src: SourceFile, index: _ModuleIndex) -> Iterator[tuple[SourceFile,
     if src.role in (Role.INIT, Role.MODULE):
         strict = facts.reachable_from([0], strict=True)
     elif src.role == Role.SETUP:
-        strict = _setup_runs(facts)
+        strict = _setup_runs(facts, developer_commands(facts, src.tree()))
 
     def phase_of(scope: int) -> Phase | None:
         if scope not in phases:

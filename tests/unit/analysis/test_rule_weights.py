@@ -663,3 +663,44 @@ def test_a_custom_command_pip_never_runs_weighs_less_than_an_install_override() 
     as_install = weight("process-exec", {"setup.py": setup.format(base="Command", key="install")})
     assert 0 < custom < as_install
     assert 0 < test < as_install
+
+
+def test_a_pip_command_subclass_registered_only_under_a_developer_name_is_developer_code() -> None:
+    """``class Docs(build_py)`` registered as ``cmdclass={"docs": Docs}`` runs only for ``python
+    setup.py docs``; a use that is no registration (another class deriving from it) or a key not
+    known before the code runs may hand it to pip."""
+    setup = (
+        "import subprocess\nfrom setuptools import setup\n"
+        "from setuptools.command.build_py import build_py\n\n"
+        "class Docs(build_py):\n    def run(self):\n"
+        "        subprocess.check_call(['bash', 'docs.sh'])\n"
+        "        super(Docs, self).run()\n\n"
+        "{extra}setup(name='demo', cmdclass={cmdclass})\n"
+    )
+    docs = weight("process-exec", {"setup.py": setup.format(extra="", cmdclass="{'docs': Docs}")})
+    for extra, cmdclass in (
+        ("", "{'build_py': Docs}"),
+        ("KEY = 'build_py'\n", "{KEY: Docs}"),
+        ("class B(Docs):\n    pass\n", "{'docs': Docs, 'build_py': B}"),
+        ("", "{'docs': Docs, 'install': Docs}"),
+    ):
+        pip = weight("process-exec", {"setup.py": setup.format(extra=extra, cmdclass=cmdclass)})
+        assert docs < pip, cmdclass
+
+
+def test_a_custom_command_a_pip_command_runs_is_install_code() -> None:
+    """``self.run_command("build_lib")`` in a ``build_ext`` override runs the class registered
+    as ``build_lib`` on every install, and a base class runs with the classes deriving from it."""
+    setup = (
+        "import subprocess\nfrom setuptools import setup, Command\n"
+        "from setuptools.command.build_ext import build_ext\n\n"
+        "class Base(Command):\n    def run(self):\n"
+        "        subprocess.check_call(['bash', 'build.sh'])\n\n"
+        "class BuildLib(Base):\n    pass\n\n"
+        "class Ext(build_ext):\n    def run(self):\n"
+        "        {step}\n        build_ext.run(self)\n\n"
+        "setup(name='demo', cmdclass={{'build_lib': BuildLib, 'build_ext': Ext}})\n"
+    )
+    alone = weight("process-exec", {"setup.py": setup.format(step="pass")})
+    run = weight("process-exec", {"setup.py": setup.format(step="self.run_command('build_lib')")})
+    assert alone < run
