@@ -209,6 +209,23 @@ class Facts:
         found = local or module
         return found.value if found is not None else None
 
+    def class_attribute(self, owner: str, attr: str, scope: int) -> ast.expr | None:
+        """The value of ``Owner.attr`` (or ``self.attr`` / ``cls.attr`` inside a method of the
+        class that holds ``scope``) when the class body of this file assigns it."""
+        if owner in ("self", "cls"):
+            while scope > 0 and self.scopes[scope].kind != "class":
+                scope = self.scopes[scope].parent
+            classes = [scope] if scope > 0 else []
+        else:
+            classes = [s.id for s in self.scopes if s.kind == "class" and s.name == owner]
+        if len(classes) != 1:
+            return None
+        self.assigned(attr, classes[0], 0)  # fills the index
+        found = [
+            a for a in (self._assignments_by_name or {}).get(attr, ()) if a.scope == classes[0]
+        ]
+        return max(found, key=lambda a: a.line).value if found else None
+
     def doc_lines(self) -> set[int]:
         """Lines covered by bare string statements (docstrings): text, not code."""
         lines: set[int] = set()

@@ -704,3 +704,31 @@ def test_a_custom_command_a_pip_command_runs_is_install_code() -> None:
     alone = weight("process-exec", {"setup.py": setup.format(step="pass")})
     run = weight("process-exec", {"setup.py": setup.format(step="self.run_command('build_lib')")})
     assert alone < run
+
+
+def test_a_command_kept_on_a_class_is_classified_like_a_literal_one() -> None:
+    """``call(Docs.apidoc_command)`` and ``call(self.command)`` run what the class body
+    assigns: a build tool there weighs like one written in place."""
+    setup = (
+        "from subprocess import call\n\n"
+        "class Docs:\n    apidoc_command = ({cmd})\n\n"
+        "    def run(self):\n        call(self.apidoc_command)\n\n"
+        "call(Docs.apidoc_command)\n"
+    )
+    tool = weight("process-exec", {"setup.py": setup.format(cmd="'sphinx-apidoc', '-o', 'docs'")})
+    fetch = weight(
+        "process-exec", {"setup.py": setup.format(cmd="'curl', 'https://x.example.invalid/a'")}
+    )
+    assert tool < 0.1 < fetch
+
+
+def test_an_install_hook_compiling_translations_runs_a_build_tool() -> None:
+    tool = _install_hook("subprocess.check_call(['msgfmt', PO, '-o', MO])").replace(
+        "import os", "import os, subprocess"
+    )
+    program = _install_hook("subprocess.check_call(['notify-send', PO])").replace(
+        "import os", "import os, subprocess"
+    )
+    assert weight("install-hook", {"setup.py": tool}) < weight(
+        "install-hook", {"setup.py": program}
+    )

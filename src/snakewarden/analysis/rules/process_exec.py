@@ -37,6 +37,10 @@ _BUILD_TOOLS = frozenset(
         "true", "echo", "cls", "clear", "pwd", "twine", "rm", "mkdir", "cp", "tar", "otool",
         "install_name_tool", "patchelf", "strip", "sed", "pandoc",
         "tput", "stty", "less", "more", "open", "xdg-open", "nvidia-smi", "ffmpeg",
+        # translations, API docs, assemblers and parser generators, wheel repair
+        "msgfmt", "msgmerge", "xgettext", "pybabel", "sphinx-apidoc", "doxygen", "nasm", "yasm",
+        "bison", "flex", "autoconf", "automake", "libtool", "scons", "auditwheel",
+        "delocate-wheel", "delvewheel", "repairwheel",
     }
 )  # fmt: skip
 #: Tools that read and filter text (a pipeline of them alone runs nothing).
@@ -115,6 +119,11 @@ def _command_text(node: ast.Call, facts: Facts | None = None, scope: int = 0) ->
     if isinstance(arg, ast.Name) and facts is not None:
         value = facts.assigned(arg.id, scope, node.lineno)
         if value is not None and not isinstance(value, ast.Name):
+            return _literal(value)
+    if isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name) and facts is not None:
+        # a command kept on a class: ``call(Docs.apidoc_command)``, ``call(self.command)``
+        value = facts.class_attribute(arg.value.id, arg.attr, scope)
+        if value is not None:
             return _literal(value)
     return _literal(arg)
 
