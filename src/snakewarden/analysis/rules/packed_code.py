@@ -133,16 +133,26 @@ def escapes_evaluated(data: bytes) -> bool | None:
         target = aliases.get(head, head)
         return f"{target}.{rest}" if dot else target
 
+    def pattern(value: ast.expr) -> bool:
+        """A regular expression built of the literal (``re.compile(r"[\\000-\\040]").sub``)."""
+        while isinstance(value, ast.Attribute):
+            value = value.value
+        return isinstance(value, ast.Call) and resolve(dotted(value.func)).startswith(
+            ("re.", "regex.")
+        )
+
     flow = Flow(tree, resolve, lambda node, name: False, lambda *_: False)
-    seeds = {
-        t.id
+    assigned = [
+        (t.id, n.value)
         for n in walk(tree)
         if isinstance(n, ast.Assign | ast.AugAssign | ast.AnnAssign)
         and n.value is not None
         and holds(n.value, set())
         for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
         if isinstance(t, ast.Name)
-    }
+    ]
+    seeds = {name for name, _ in assigned}
+    produced = {name for name, value in assigned if not pattern(value)}
     names = flow.taint(tree, into_functions=True, seed=seeds, containers=False)
     for node in walk(tree):
         if not isinstance(node, ast.Call):
@@ -157,7 +167,7 @@ def escapes_evaluated(data: bytes) -> bool | None:
             isinstance(n, ast.Name) and resolve(n.id) in _EVALUATORS for n in walk(func.body)
         ):
             return True
-        if (isinstance(func, ast.Name) and func.id in seeds) or (
+        if (isinstance(func, ast.Name) and func.id in produced) or (
             isinstance(func, ast.Call | ast.Subscript) and holds(func, set())
         ):  # a function that the escaped data produced (``f = eval("\\x65...")``, ``g[...]``)
             return True
@@ -246,7 +256,7 @@ class _Rule:
                 hits = [h for h in hits if h.rule != "sw_confusable_identifiers"]
             if (
                 any(h.rule == "sw_escaped_code" for h in hits)
-                and escapes_evaluated(m.data) is False
+                and escapes_evaluated(m.data if src is None else src.parsed_source) is False
             ):
                 hits = [h for h in hits if h.rule != "sw_escaped_code"]
             for h in hits:
