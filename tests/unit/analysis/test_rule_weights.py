@@ -732,3 +732,21 @@ def test_an_install_hook_compiling_translations_runs_a_build_tool() -> None:
     assert weight("install-hook", {"setup.py": tool}) < weight(
         "install-hook", {"setup.py": program}
     )
+
+
+def test_a_download_saved_in_the_startup_folder_weighs_more_than_a_copy_there() -> None:
+    """Saving what a URL serves in the Startup folder installs a program fetched to run at every
+    log-on: a dropper, wherever the code sits; copying a file of the package there is
+    persistence of its own code."""
+    body = (
+        "import os, shutil, requests\n"
+        "STARTUP = os.path.expandvars('%APPDATA%\\\\Microsoft\\\\Windows\\\\Start Menu\\\\"
+        "Programs\\\\Startup')\n"
+        "def install(url):\n{line}\n"
+    )
+    fetched = "    data = requests.get(url).content\n    open(STARTUP + '/a.exe', 'wb').write(data)"
+    copied = "    shutil.copy('tool.exe', STARTUP)"
+    files = {"acme/__init__.py": ""}
+    download = weight("persistence", {**files, "acme/run.py": body.format(line=fetched)})
+    copy = weight("persistence", {**files, "acme/run.py": body.format(line=copied)})
+    assert download >= 0.75 > copy

@@ -71,7 +71,8 @@ _SPLIT = re.compile(r"[\s'\"/\\]+")
 _LOOPBACK = re.compile(r"https?://(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])([:/]|$)", re.I)
 
 
-def _is_fetch(call: CallFact) -> bool:
+def is_fetch(call: CallFact) -> bool:
+    """A network call that downloads (not a request to a literal loopback URL)."""
     if not is_network(call):
         return False
     last = call.name.rsplit(".", 1)[-1]
@@ -672,7 +673,7 @@ class _Rule:
             tools = {
                 _pos(c.node): d for c in facts.calls if (d := _tool_download(c, facts)) is not None
             }
-            fetches = [c for c in facts.calls if _is_fetch(c)]
+            fetches = [c for c in facts.calls if is_fetch(c)]
             if not fetches and not tools:
                 continue
             file_flow = temp_flow(src) if tools or writes_and_runs(facts.calls) else None
@@ -694,7 +695,7 @@ class _Rule:
             running = {i for i in no_args.values() if any(found.runs(r) for r in groups.get(i, ()))}
             for gid, calls in units.items():
                 fetch = next(
-                    (c for c in calls if _is_fetch(c) or _pos(c.node) in tools),
+                    (c for c in calls if is_fetch(c) or _pos(c.node) in tools),
                     next((c for c in calls if c.name.rsplit(".", 1)[-1] in fetchers), None),
                 )
                 if fetch is None:
@@ -792,7 +793,7 @@ class _Rule:
                             f"({started[1] if started[1] != '…' else started[0].name})",
                         )
                     )
-                fetch = next((c for c in calls if _is_fetch(c)), None)
+                fetch = next((c for c in calls if is_fetch(c)), None)
                 program = next((c for c in calls if _runs(c) and not _builds(c)), None)
                 if fetch is None or program is None:
                     continue

@@ -34,6 +34,7 @@ from snakewarden.analysis.facts import CallFact, Facts, dotted
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import Emitter, best_per_file, is_process, parsed
 from snakewarden.analysis.rules._flow import taint_flow, walk
+from snakewarden.analysis.rules.download_execute import is_fetch
 from snakewarden.core.models import Finding, Phase, Severity
 
 META = RuleMeta(
@@ -53,6 +54,11 @@ LAUNCHCTL_BASE = 0.5  # loading a launch agent (the plist may be anyone's)
 #: Windows installs (a Run key, the Startup folder, a scheduled task: next to never legitimate in
 #: a package) never weigh less than this share of their base, like their mentions.
 FLOOR = 0.35
+#: A download saved into the Startup folder: a program fetched to run at every log-on (a
+#: dropper's install), damning wherever the code sits.
+DOWNLOADED_BASE = 0.9
+DOWNLOADED_FLOOR = 0.85
+_STARTUP = "the Windows Startup folder"
 
 # -- persistence locations, matched on a normalised path (lower case, ``/`` separators, ``~``
 #    for the home folder, ``%name%`` for an environment variable, ``…`` for what is not known)
@@ -560,7 +566,17 @@ def _installs(emit: Emitter, src: SourceFile, facts: Facts) -> Iterator[Finding]
             target, into = found
             text = paths.text(target, call.scope, call.line)
             place = _place(text, folder=into)
-            if place is not None:
+            if place is not None and place[0] == _STARTUP and _downloads(facts, call):
+                yield emit.at(
+                    src,
+                    call.line,
+                    call.scope,
+                    DOWNLOADED_BASE,
+                    "installs persistence: saves a download in the Windows Startup folder "
+                    f"({normalise(text)[:60]}), run at every log-on",
+                    floor=DOWNLOADED_FLOOR,
+                )
+            elif place is not None:
                 yield _write(emit, paths, call, place, text)
             continue
         if is_process(call):
@@ -593,6 +609,15 @@ def _installs(emit: Emitter, src: SourceFile, facts: Facts) -> Iterator[Finding]
                 if place is not None and _writer(paths, writers[func.id], func.id, index):
                     yield _write(emit, paths, call, place, text)
                     break
+
+
+def _downloads(facts: Facts, call: CallFact) -> bool:
+    """The write saves downloaded content: the call downloads itself (``urlretrieve``), or the
+    function making it fetches a URL."""
+    if is_fetch(call):
+        return True
+    top = facts.top_function(call.scope)
+    return any(is_fetch(c) for c in facts.calls if facts.top_function(c.scope) == top)
 
 
 def _registry_name(call: CallFact, star: bool) -> str:
