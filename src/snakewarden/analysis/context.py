@@ -668,7 +668,7 @@ class ScanContext:
             return Role.SCRIPT  # "a.b.py" cannot be imported: the dot would name a package
         if len(parts) > 1 and "!" not in member.path and parts[0] not in ("src", "lib"):
             folder = "/".join(parts[:-1])
-            if folder not in self.package_dirs():
+            if folder not in self.package_dirs() and not self._wheel_package(parts):
                 return Role.SCRIPT
         if (
             len(parts) == 1
@@ -678,6 +678,15 @@ class ScanContext:
         ):
             return Role.SCRIPT  # a helper beside setup.py (bootstrap.py, a release script)
         return Role.MODULE
+
+    def _wheel_package(self, parts: list[str]) -> bool:
+        """A wheel installs every folder of a package as it is: a folder without
+        ``__init__.py`` under one with it imports as a namespace package (``from .sub import
+        x``); only ``*.data`` and ``*.dist-info`` hold no modules."""
+        if self.artifact.kind is not ArtifactKind.WHEEL:
+            return False
+        top = parts[0]
+        return not top.endswith((".data", ".dist-info")) and top in self.package_dirs()
 
     def _source_tree(self) -> bool:
         """True for an sdist, or a folder laid out like one (a build configuration at its top

@@ -213,3 +213,28 @@ def test_a_package_folder_scanned_alone_keeps_its_modules() -> None:
     ctx = context({"__init__.py": "", "core.py": ""})
     roles = {m.path: ctx.role_of(m) for m in ctx.artifact.members}
     assert roles["core.py"] == Role.MODULE
+
+
+def test_a_folder_inside_a_wheel_package_is_a_namespace_package() -> None:
+    """A wheel installs its folders as they are: ``pkg/sub/`` without ``__init__.py`` imports as
+    a namespace package (``from .sub import x``), so its files are modules; in an sdist a build
+    leaves such a folder out unless told otherwise."""
+    import io
+    import zipfile
+
+    from snakewarden.artifacts import read_artifact
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("pkg/__init__.py", "from .sub import mod\n")
+        zf.writestr("pkg/sub/mod.py", "")
+        zf.writestr("pkg-1.0.data/scripts/tool.py", "")
+        zf.writestr(
+            "pkg-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n"
+        )
+        zf.writestr("pkg-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\n")
+        zf.writestr("pkg-1.0.dist-info/RECORD", "")
+    ctx = ScanContext(read_artifact(buf.getvalue(), "pkg-1.0-py3-none-any.whl"))
+    roles = {m.path: ctx.role_of(m) for m in ctx.artifact.members}
+    assert roles["pkg/sub/mod.py"] == Role.MODULE
+    assert roles["pkg-1.0.data/scripts/tool.py"] == Role.SCRIPT
