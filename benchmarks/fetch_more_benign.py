@@ -4,6 +4,7 @@ Run (re-runnable; files already cached with the right sha256 are kept)::
 
     .venv/bin/python benchmarks/fetch_more_benign.py                # 600 sdists, seed 1
     .venv/bin/python benchmarks/fetch_more_benign.py --count 100 --seed 2 --jobs 4
+    .venv/bin/python benchmarks/fetch_more_benign.py --kind wheel   # 600 wheels instead
 
 It mirrors the design of ``../shared/corpus/benign.tsv`` (the 300 most downloaded projects plus
 200 drawn from ranks 1,000-15,000) over the projects of ``../shared/data/top-pypi.tsv`` that are
@@ -14,6 +15,13 @@ with one over 15 MB, is skipped (as ``benign.tsv`` did) and the next candidate o
 takes its place. Downloads are checked against the JSON's sha256 and written atomically into
 ``$SNAKEWARDEN_EXTRA_CACHE`` (default ``~/.cache/snakewarden-corpus/benign-extra``), with the
 manifest ``benign-extra.tsv`` (name, version, filename, sha256, size, rank) beside them.
+
+``--kind wheel`` takes one wheel of that release instead of its sdist, the first found of: a
+pure-Python one (``py3-none-any``, ``py2.py3-none-any``), a CPython 3.11 one
+(``cp311-cp311-manylinux*_x86_64``), an abi3 one (``cp3*-abi3-manylinux*_x86_64``); ties go to
+the smallest file name. Selection, seeds, the 15 MB cap and the skipping ("no wheel") are the same,
+and so is the manifest; its default folder is ``benign-wheels`` beside the sdists' one (same
+parent), so the two manifests never mix.
 
 A project already in that manifest keeps its pinned version (``--refresh`` takes the latest
 again), and a pinned file that is present with its sha256 is not looked up at all. The files are
@@ -32,12 +40,15 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from urllib.parse import urljoin
 
 import httpx
+from packaging.tags import parse_tag
 from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,9 +60,10 @@ DEFAULT_DEST = Path(
         "SNAKEWARDEN_EXTRA_CACHE", Path.home() / ".cache" / "snakewarden-corpus" / "benign-extra"
     )
 )
+WHEEL_DEST = DEFAULT_DEST.with_name("benign-wheels")  # default folder of --kind wheel
 MANIFEST = "benign-extra.tsv"
 FIELDS = ("name", "version", "filename", "sha256", "size", "rank")
-MAX_SIZE = 15_000_000  # benign.tsv's cut: its largest sdist is 14.1 MB
+MAX_SIZE = 15_000_000  # benign.tsv's cut: its largest sdist is 14.1 MB (wheels too)
 RANDOM_RANKS = (1_000, 15_000)
 TOP_SHARE = 0.6  # benign.tsv: 300 from the top, 200 drawn at random
 RETRIES = 2
@@ -79,7 +91,7 @@ class Release:
 
 
 class Skip(Exception):
-    """The project has nothing to take (no sdist, too big, not on PyPI)."""
+    """The project has nothing to take (no sdist or wheel, too big, not on PyPI)."""
 
 
 class FetchError(Exception):
@@ -148,7 +160,43 @@ def _get(client: httpx.Client, url: str) -> httpx.Response:
     raise FetchError(f"{last} for {url} (after {RETRIES} retries)")
 
 
-def _pick_sdist(resp: httpx.Response, project: Project, filename: str | None) -> Release:
+FileEntry = dict[str, object]
+
+
+def _choose_sdist(files: list[FileEntry]) -> FileEntry | None:
+    sdists = [u for u in files if u.get("packagetype") == "sdist"]
+    # A release with several sdists (rare): prefer the .tar.gz, as pip does.
+    sdists.sort(key=lambda u: (not str(u.get("filename", "")).endswith(".tar.gz"), u["filename"]))
+    return sdists[0] if sdists else None
+
+
+# Wheel tags in order of preference: pure Python, CPython 3.11, then the stable ABI; x86_64 glibc.
+WHEEL_TAGS = ("py3-none-any", "cp311-cp311-manylinux*_x86_64", "cp3*-abi3-manylinux*_x86_64")
+
+
+def _wheel_rank(u: FileEntry) -> tuple[int, str]:
+    """(index in ``WHEEL_TAGS`` of the best tag it carries, else ``len(WHEEL_TAGS)``; file name)."""
+    name = str(u.get("filename", ""))
+    parts = name.removesuffix(".whl").split("-")
+    if u.get("packagetype") != "bdist_wheel" or len(parts) not in (5, 6):
+        return len(WHEEL_TAGS), name
+    tags = [str(t) for t in parse_tag("-".join(parts[-3:]))]  # expands py2.py3, dotted platforms
+    hits = (i for i, pat in enumerate(WHEEL_TAGS) if any(fnmatchcase(t, pat) for t in tags))
+    return min(hits, default=len(WHEEL_TAGS)), name
+
+
+def _choose_wheel(files: list[FileEntry]) -> FileEntry | None:
+    best = min(files, key=_wheel_rank, default=None)
+    return best if best is not None and _wheel_rank(best)[0] < len(WHEEL_TAGS) else None
+
+
+CHOOSERS: dict[str, Callable[[list[FileEntry]], FileEntry | None]] = {
+    "sdist": _choose_sdist,
+    "wheel": _choose_wheel,
+}
+
+
+def _pick(resp: httpx.Response, project: Project, filename: str | None, kind: str) -> Release:
     doc: object = resp.json()
     if not isinstance(doc, dict):
         raise FetchError("unexpected JSON document")
@@ -156,19 +204,16 @@ def _pick_sdist(resp: httpx.Response, project: Project, filename: str | None) ->
     if not isinstance(info, dict) or not isinstance(urls, list):
         raise FetchError("unexpected JSON document")
     version = str(info.get("version", ""))
-    sdists = [
+    files = [
         u
         for u in urls
         if isinstance(u, dict)
-        and u.get("packagetype") == "sdist"
         and not u.get("yanked")
         and (filename is None or u.get("filename") == filename)
     ]
-    if not sdists:
-        raise Skip("no sdist" if filename is None else f"pinned {filename} gone")
-    # A release with several sdists (rare): prefer the .tar.gz, as pip does.
-    sdists.sort(key=lambda u: (not str(u.get("filename", "")).endswith(".tar.gz"), u["filename"]))
-    u = sdists[0]
+    u = CHOOSERS[kind](files)
+    if u is None:
+        raise Skip(f"no {kind}" if filename is None else f"pinned {filename} gone")
     name, digests = str(u.get("filename", "")), u.get("digests")
     sha = str(digests.get("sha256", "")) if isinstance(digests, dict) else ""
     size, url = u.get("size"), u.get("url")
@@ -177,7 +222,7 @@ def _pick_sdist(resp: httpx.Response, project: Project, filename: str | None) ->
     if not isinstance(size, int) or not isinstance(url, str):
         raise FetchError(f"unusable file entry {name!r}")
     if size > MAX_SIZE:
-        raise Skip(f"sdist over 15 MB ({size / 1e6:.1f} MB)")
+        raise Skip(f"{kind} over 15 MB ({size / 1e6:.1f} MB)")
     # Some index front ends give file URLs relative to the JSON page.
     full = urljoin(str(resp.url), url)
     return Release(project.name, version, name, sha, size, project.rank, full)
@@ -192,11 +237,15 @@ def _sha256(path: Path) -> str:
 
 
 def resolve(
-    client: httpx.Client, project: Project, pins: dict[str, dict[str, str]], dest: Path
+    client: httpx.Client,
+    project: Project,
+    pins: dict[str, dict[str, str]],
+    dest: Path,
+    kind: str,
 ) -> Release:
     pin = pins.get(canonicalize_name(project.name))
     if pin is None:
-        return _pick_sdist(_get(client, f"{API}/{project.name}/json"), project, None)
+        return _pick(_get(client, f"{API}/{project.name}/json"), project, None, kind)
     cached = dest / pin["filename"]
     safe = Path(pin["filename"]).name == pin["filename"]
     if safe and cached.is_file() and _sha256(cached) == pin["sha256"]:
@@ -205,7 +254,7 @@ def resolve(
             project.name, pin["version"], pin["filename"], pin["sha256"], size, project.rank, ""
         )
     resp = _get(client, f"{API}/{project.name}/{pin['version']}/json")
-    return _pick_sdist(resp, project, pin["filename"])
+    return _pick(resp, project, pin["filename"], kind)
 
 
 def download(client: httpx.Client, rel: Release, dest: Path) -> str:
@@ -269,14 +318,15 @@ def select(
     pool: ThreadPoolExecutor,
     tally: Tally,
     label: str,
+    kind: str,
 ) -> list[Release]:
-    """Walk ``stream`` in order until ``quota`` projects resolved to an sdist (deterministic)."""
+    """Walk ``stream`` in order until ``quota`` projects resolved to a file (deterministic)."""
     got: list[Release] = []
     pos, streak = 0, 0
 
     def one(p: Project) -> Release | str:
         try:
-            return resolve(client, p, pins, dest)
+            return resolve(client, p, pins, dest, kind)
         except Skip as exc:
             return f"skip:{exc}"
         except (FetchError, httpx.HTTPError, ValueError, OSError) as exc:
@@ -318,10 +368,13 @@ def write_manifest(path: Path, rows: list[Release]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--count", type=int, default=600, help="sdists wanted in total (600)")
+    ap.add_argument(
+        "--kind", choices=("sdist", "wheel"), default="sdist", help="file taken (sdist)"
+    )
+    ap.add_argument("--count", type=int, default=600, help="files wanted in total (600)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the random draw (1)")
     ap.add_argument("--jobs", type=int, default=4, help=f"threads, at most {MAX_JOBS} (4)")
-    ap.add_argument("--dest", type=Path, default=DEFAULT_DEST, help=f"folder ({DEFAULT_DEST})")
+    ap.add_argument("--dest", type=Path, help=f"folder ({DEFAULT_DEST}; wheels: {WHEEL_DEST})")
     ap.add_argument("--top", type=Path, default=TOP_TSV, help="ranked project list")
     ap.add_argument(
         "--exclude",
@@ -335,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.count < 1:
         ap.error("--count must be at least 1")
     jobs = max(1, min(args.jobs, MAX_JOBS))
-    dest: Path = args.dest.expanduser()
+    dest: Path = (args.dest or (WHEEL_DEST if args.kind == "wheel" else DEFAULT_DEST)).expanduser()
     dest.mkdir(parents=True, exist_ok=True)
     pins = {} if args.refresh else read_manifest(dest / MANIFEST)
     used = set().union(*(read_names(p) for p in args.exclude or [BENIGN_TSV]))
@@ -354,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     ):
         origin: dict[str, str] = {}
         for label, stream, quota in quotas:
-            picked = select(cl, stream, quota, taken, pins, dest, pool, tally, label)
+            picked = select(cl, stream, quota, taken, pins, dest, pool, tally, label, args.kind)
             origin.update((r.name, label) for r in picked)
             releases += picked
 
@@ -385,7 +438,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"FAILED {name}: {reason}", file=sys.stderr)
     by_stream = Counter(origin[r.name] for r in done)
     print(
-        f"{len(done)} sdists in the manifest ({status['fetched']} fetched, {status['kept']} kept; "
+        f"{len(done)} {args.kind}s in the manifest "
+        f"({status['fetched']} fetched, {status['kept']} kept; "
         f"next most downloaded: {by_stream['top']}, drawn from ranks "
         f"{RANDOM_RANKS[0]:,}-{RANDOM_RANKS[1]:,}: {by_stream['random']}); "
         f"skipped {len(tally.skipped)} {dict(reasons)}; failed {len(tally.failed)}",
