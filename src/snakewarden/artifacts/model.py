@@ -27,6 +27,9 @@ class Limits:
     max_member_size: int = 64 * MiB  # declared uncompressed size of one member
     max_total_size: int = 1024 * MiB  # uncompressed bytes read and skipped, all members
     max_ratio: float = 200.0  # uncompressed / compressed, for members (zip) or streams (tar)
+    #: a member is a decompression bomb when it inflates past this size at over ``max_ratio``
+    #: (smaller ones are harmless: a wheel's 2 MB shared library of zero-filled pages is 220:1)
+    min_bomb_size: int = 16 * MiB
     max_path_depth: int = 32
     max_path_length: int = 1024
     max_code_size: int = 16 * MiB  # a code/text member is read up to this size, then truncated

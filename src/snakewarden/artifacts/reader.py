@@ -362,7 +362,7 @@ class _Collector:
         inner_name = name.rsplit(".", 1)[0] if "." in name else name
         if (
             len(data) > 0
-            and len(content) > 1024 * 1024
+            and len(content) > self.limits.min_bomb_size
             and len(content) / len(data) > (self.limits.max_ratio)
         ):
             self.issues.append(
@@ -493,7 +493,7 @@ def _read_zip(data: bytes, col: _Collector, depth: int) -> None:
                 continue
             if (
                 info.compress_size > 0
-                and info.file_size > 1024 * 1024
+                and info.file_size > col.limits.min_bomb_size
                 and info.file_size / info.compress_size > col.limits.max_ratio
             ):
                 col.issues.append(

@@ -388,3 +388,14 @@ def test_mutated_archives_raise_only_artifact_error(
 def test_random_bytes_raise_only_artifact_error(data: bytes) -> None:
     with contextlib.suppress(ArtifactError):
         read_artifact(data, "x")
+
+
+def test_a_small_member_of_zero_filled_pages_is_no_bomb() -> None:
+    """A shared library a wheel repair tool patched holds zero-filled pages: 2 MB at 220:1 is no
+    decompression bomb (only a member inflating past ``Limits.min_bomb_size`` can be one)."""
+    lib = b"\x7fELF" + bytes(2 * MiB)
+    art = read_artifact(
+        make_zip([*sdist_entries(), ("demo-1.0/demo.libs/libx.so.1", lib)]), "x.zip"
+    )
+    assert "archive-bomb" not in rules(art)
+    assert "demo-1.0/demo.libs/libx.so.1" in paths(art)
