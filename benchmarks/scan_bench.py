@@ -15,7 +15,8 @@ positives on those other popular sdists (snakewarden only; ``--skip-extra`` leav
 ``benign-extra`` (600), ``benign-holdout`` (500) and ``benign-train2`` (1,000), used to tune
 rules and to train the scorer, and ``benign-final`` (400), ``benign-fresh`` (500),
 ``benign-last``, ``benign-after``, ``benign-next``, ``benign-s71``, ``benign-s81``,
-``benign-s91`` and ``benign-s101`` (500 each), never used for training.
+``benign-s91``, ``benign-s101`` and ``benign-s111`` (500 each), never used for training, and
+``benign-wheels`` (500 popular wheels, ``fetch_more_benign.py --kind wheel``).
 
 The samples are only ever read as bytes: snakewarden scans them statically through its real CLI
 (``snakewarden scan --from LIST --format jsonl --jobs 2``), GuardDog statically too
@@ -128,9 +129,25 @@ EXTRA_SETS = (
     ),
     (
         BENIGN.parent / "benign-s101",
-        "other popular sdists never used for tuning, training or choosing anything: fetched "
-        "before the last change of the session and first measured after it, from "
-        "`fetch_more_benign.py --count 500 --seed 101` excluding all the sets above",
+        "other popular sdists never used for training, from `fetch_more_benign.py --count 500 "
+        "--seed 101` excluding all the sets above: measured once at the end of one session (4 "
+        "suspicious or worse, 1 malicious), after which one mistake seen there (a buildout "
+        "`bootstrap.py` beside `setup.py` taken for an installed module) was fixed, so it is a "
+        "validation set since",
+    ),
+    (
+        BENIGN.parent / "benign-s111",
+        "other popular sdists never used for tuning, training or choosing anything: fetched at "
+        "the start of the session and first measured at its end, from `fetch_more_benign.py "
+        "--count 500 --seed 111` excluding all the sets above",
+    ),
+    (
+        BENIGN.parent / "benign-wheels",
+        "popular wheels (the files pip and uv install, which the proxy scans), from "
+        "`fetch_more_benign.py --kind wheel --count 500 --seed 201` excluding `benign.tsv`'s "
+        "projects: first measured in the session that fetched them, after which one mistake "
+        "seen there (a wheel's zero-filled shared libraries taken for decompression bombs) was "
+        "fixed",
     ),
 )
 GD_VENV = Path(os.environ.get("GUARDDOG_VENV", "/tmp/gdvenv"))
@@ -630,7 +647,7 @@ def run_extra(jobs: int) -> str | None:
         if not extra:
             print(f"no benign set at {folder} (benchmarks/fetch_more_benign.py)", file=sys.stderr)
             continue
-        print(f"{len(extra)} benign sdists in {folder}", file=sys.stderr)
+        print(f"{len(extra)} benign files in {folder}", file=sys.stderr)
         ours = run_snakewarden(
             extra, jobs, tag=f"snakewarden-{folder.name}", targets=f"targets-{folder.name}"
         )
