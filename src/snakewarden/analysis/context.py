@@ -294,13 +294,22 @@ class SourceFile:
             return False
         if facts.scopes[facts.top_function(scope)].kind == "command":
             return True
-        if self._develop_classes is None:
-            self._develop_classes = developer_commands(facts, self.tree())
-        while scope > 0 and self._develop_classes:
-            if scope in self._develop_classes:
+        developer = self.developer_classes()
+        while scope > 0 and developer:
+            if scope in developer:
                 return True
             scope = facts.scopes[scope].parent
         return False
+
+    def developer_classes(self) -> set[int]:
+        """The command classes of this setup.py that pip never runs (``developer_commands``),
+        computed once."""
+        if self._develop_classes is None:
+            facts = self.facts
+            self._develop_classes = (
+                set() if facts is None else developer_commands(facts, self.tree())
+            )
+        return self._develop_classes
 
     def entered(self) -> dict[int, Phase]:
         """Scopes of this file that other files run, and when (install, start-up, import)."""
@@ -1105,15 +1114,19 @@ def _command_keys(tree: ast.Module | None) -> dict[str, set[str | None]]:
         return {}
     neutral: set[int] = set()  # Name nodes that are registrations, bases or a class's own name
     strings: dict[str, int] = {}
-    for node in islice(ast.walk(tree), MAX_NODES):
+    # depth first, with the names of the classes around each node
+    stack: list[tuple[ast.AST, frozenset[str]]] = [(tree, frozenset())]
+    for _ in range(MAX_NODES):
+        if not stack:
+            break
+        node, inside = stack.pop()
         if isinstance(node, ast.ClassDef):
             neutral.update(id(b) for b in node.bases)
-            neutral.update(
-                id(n)
-                for n in islice(ast.walk(node), MAX_NODES)
-                if isinstance(n, ast.Name) and n.id == node.name
-            )
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            inside = inside | {node.name}
+        stack.extend((child, inside) for child in ast.iter_child_nodes(node))
+        if isinstance(node, ast.Name) and node.id in inside:
+            neutral.add(id(node))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
             strings[node.value] = strings.get(node.value, 0) + 1
         pairs: list[tuple[object, ast.expr]] = []
         if isinstance(node, ast.Dict):
@@ -1155,16 +1168,24 @@ def developer_commands(facts: Facts, tree: ast.Module | None) -> set[int]:
     that is no registration, or a key not known (see ``_command_keys``), may make pip run it."""
     uses = _command_keys(tree)
     bases_of: dict[str, set[str]] = {}
+    subs: dict[str, set[str]] = {}
     for name, bases, _line, _parent in facts.class_bases:
         bases_of.setdefault(name, set()).update(bases)
+        for base in bases:
+            subs.setdefault(base, set()).add(name)
+    known: dict[str, set[str]] = {}
 
     def commands(name: str, depth: int = 0) -> set[str]:
+        """The setuptools commands ``name`` derives from, through the file's own classes."""
+        if name in known:
+            return known[name]
         found: set[str] = set()
+        known[name] = found  # (a cycle of bases ends here)
         for base in bases_of.get(name, ()):
             cmd = setuptools_command(base)
             if cmd is not None and (cmd == "Command" or cmd.islower()):
                 found.add(cmd)  # (``Extension``, ``Distribution``: no commands)
-            elif base in bases_of and base != name and depth < 4:
+            elif base in bases_of and depth < 8:
                 found |= commands(base, depth + 1)
         return found
 
@@ -1172,18 +1193,17 @@ def developer_commands(facts: Facts, tree: ast.Module | None) -> set[int]:
     for name in bases_of:
         cmds = commands(name)
         keys = uses.get(name, set())
-        subclassed = any(name in b for b in bases_of.values())
         if not cmds or None in keys or keys & PIP_COMMANDS:
             continue
-        if keys or subclassed or not cmds & PIP_COMMANDS:
+        if keys or name in subs or not cmds & PIP_COMMANDS:
             candidates.add(name)
-    changed = True
-    while changed:  # a class is only as developer-only as the classes deriving from it
-        changed = False
-        for name in list(candidates):
-            if any(name in b and sub not in candidates for sub, b in bases_of.items()):
-                candidates.discard(name)
-                changed = True
+    # a class is only as developer-only as the classes deriving from it
+    todo = [n for n in candidates if any(sub not in candidates for sub in subs.get(n, ()))]
+    while todo:
+        name = todo.pop()
+        if name in candidates:
+            candidates.discard(name)
+            todo.extend(b for b in bases_of.get(name, ()) if b in candidates)
     return {
         c
         for name, _bases, line, parent in facts.class_bases
@@ -1219,7 +1239,7 @@ def _entries(src: SourceFile, index: _ModuleIndex) -> Iterator[tuple[SourceFile,
     if src.role in (Role.INIT, Role.MODULE):
         strict = facts.reachable_from([0], strict=True)
     elif src.role == Role.SETUP:
-        strict = _setup_runs(facts, developer_commands(facts, src.tree()))
+        strict = _setup_runs(facts, src.developer_classes())
 
     def phase_of(scope: int) -> Phase | None:
         if scope not in phases:
