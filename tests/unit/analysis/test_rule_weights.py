@@ -10,6 +10,7 @@ from collections.abc import Callable
 from snakewarden.analysis.context import ScanContext
 from snakewarden.analysis.registry import builtin_rules
 from snakewarden.artifacts import artifact_from_files
+from snakewarden.core.models import Phase
 
 RULES = {rule.meta.id: rule for rule in builtin_rules()}
 
@@ -750,3 +751,22 @@ def test_a_download_saved_in_the_startup_folder_weighs_more_than_a_copy_there() 
     download = weight("persistence", {**files, "acme/run.py": body.format(line=fetched)})
     copy = weight("persistence", {**files, "acme/run.py": body.format(line=copied)})
     assert download >= 0.75 > copy
+
+
+def test_a_large_armored_module_is_parsed_so_its_top_level_runs_at_import() -> None:
+    """A PyArmor-packed module is one ``__pyarmor__(...)`` call at module level with a big
+    blob: the prefilter asks for its parse, so the call counts as import-time code, not as
+    code of an unanalysed file assumed to run only when called."""
+    blob = "\\x00\\x01" * 20_000
+    armored = f"__pyarmor__(__name__, __file__, b'PYARMOR{blob}')\n"
+    files = {
+        "pyproject.toml": "",
+        "setup.py": "from setuptools import setup\nsetup(py_modules=['tool'])\n",
+        "tool.py": armored,
+    }
+    entries = [(p, len(t.encode()), _reader(t.encode())) for p, t in files.items()]
+    ctx = ScanContext(artifact_from_files("demo", entries))
+    findings = list(RULES["packed-code"].check(ctx))
+    assert len(armored) > 12 * 1024
+    assert findings
+    assert {f.phase for f in findings} == {Phase.IMPORT}

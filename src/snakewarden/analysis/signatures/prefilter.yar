@@ -15,6 +15,7 @@ rule sw_prefilter
         $a50 = "getattr(__builtins__" $a51 = "environ.copy()" $a52 = "dict(os.environ)"
         $a53 = "pty.spawn" $a54 = "dup2" $a55 = "ngrok" $a56 = "from os import" $a57 = "import os,"
         $a58 = "getattr(builtins" $a59 = "__builtins__[" $a60 = "rot13" $w61 = "aHR0" $w62 = "sptth"
+        $a63 = "__pyarmor__(" $a64 = "pyarmor_runtime("
     condition:
         // $w*: words that only name a tool or a service; running or reaching it takes one of
         // the others (a process call, a request, exec). Beyond small files they alone do not ask
