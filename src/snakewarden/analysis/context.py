@@ -673,8 +673,8 @@ class ScanContext:
             return Role.TEST
         if name == "__init__.py":
             return Role.INIT
-        if "." in name.rsplit(".", 1)[0]:
-            return Role.SCRIPT  # "a.b.py" cannot be imported: the dot would name a package
+        if not name.rsplit(".", 1)[0].isidentifier():
+            return Role.SCRIPT  # "a.b.py", "collect-symbols.py" cannot be imported
         if len(parts) > 1 and "!" not in member.path and parts[0] not in ("src", "lib"):
             folder = "/".join(parts[:-1])
             if folder not in self.package_dirs() and not self._wheel_package(parts):

@@ -27,20 +27,19 @@ phase of the code: install time (`setup.py`, in-tree build backends) and start-u
 import time (module top level and what it calls) 0.75 for `__init__.py`, 0.65 for other modules;
 functions nothing calls at import 0.3; tests, docs, examples and scripts outside any package
 0.15–0.3. Some behaviours keep a floor wherever they sit (a reverse shell is damning in any
-function). In `setup.py`, code only a developer's command runs (`if sys.argv[-1] == "publish":`)
-and command classes pip never runs (`develop` alone, run by editable installs of a checkout;
-`test`, `upload`, or a custom `Command` such as `python setup.py update_deps`, unless `cmdclass`
-registers it as `install`) count as run-time code: pip never runs them when it installs from an
-index. A block under a test made of literals
-that is false (`if False:`, a release placeholder such as `if "1.0".startswith("%%"):`) never
-runs and yields no facts; so does one under a test of the Python version that is false on every
-Python from 3.8 on (`if sys.version_info[0] == 2:`, `six.PY2`, or a module-level name such a
-test sets, like `PY2 = sys.version_info[0] == 2`). A module named `a.b.py` cannot be imported
-(a script); a folder the metadata's `top_level.txt` names is a package even without
-`__init__.py`. A `.py` beside `setup.py` at the top of an sdist is a script (a buildout
-`bootstrap.py`, a release helper) unless the build may install it: the build configuration or
-`top_level.txt` names it, it is named after the project, or the project has no package of its own
-(setuptools then discovers top-level modules).
+function). In `setup.py`, code only a developer's command runs (`if sys.argv[-1] == "publish":`) and
+command classes pip never runs (`develop` alone, run by editable installs of a checkout; `test`,
+`upload`, or a custom `Command` such as `python setup.py update_deps`, unless `cmdclass` registers
+it as `install`) count as run-time code: pip never runs them when it installs from an index. A block
+under a test made of literals that is false (`if False:`, a release placeholder such as `if
+"1.0".startswith("%%"):`) never runs and yields no facts; so does one under a test of the Python
+version that is false on every Python from 3.8 on (`if sys.version_info[0] == 2:`, `six.PY2`, or a
+module-level name such a test sets, like `PY2 = sys.version_info[0] == 2`). A module whose name is
+no identifier (`a.b.py`, `collect-symbols.py`) cannot be imported (a script); a folder the
+metadata's `top_level.txt` names is a package even without `__init__.py`. A `.py` beside `setup.py`
+at the top of an sdist is a script (a buildout `bootstrap.py`, a release helper) unless the build
+may install it: the build configuration or `top_level.txt` names it, it is named after the project,
+or the project has no package of its own (setuptools then discovers top-level modules).
 
 **Text, not action.** A signature's evidence in a comment, a docstring (unless the file reads
 `__doc__`), a string written as a regular expression (a scanner's rules) or a message the code

@@ -56,12 +56,20 @@ def test_shell_comment_is_commentary() -> None:
     assert all("comment/docstring" in f.message for f in findings)
 
 
-def test_a_module_whose_name_holds_a_dot_is_a_script() -> None:
-    """``pkg/plots.extra.py`` cannot be imported (the dot would name a package): it only runs
-    when someone runs it, even inside a package folder."""
-    ctx = context({"pkg/__init__.py": "", "pkg/plots.extra.py": "", "pkg/plots.py": ""})
+def test_a_module_whose_name_is_no_identifier_is_a_script() -> None:
+    """``pkg/plots.extra.py`` (the dot would name a package) and ``collect-symbols.py`` cannot be
+    imported: they only run when someone runs them, even inside a package folder."""
+    ctx = context(
+        {
+            "pkg/__init__.py": "",
+            "pkg/plots.extra.py": "",
+            "pkg/plots.py": "",
+            "src/vendored/cmake/collect-symbols.py": "",
+        }
+    )
     roles = {m.path.rsplit("/", 1)[-1]: ctx.role_of(m) for m in ctx.artifact.members}
     assert roles["plots.extra.py"] == Role.SCRIPT
+    assert roles["collect-symbols.py"] == Role.SCRIPT
     assert roles["plots.py"] == Role.MODULE
 
 

@@ -43,6 +43,7 @@ from snakewarden.analysis.rules.drop_and_run import (
 )
 from snakewarden.analysis.rules.process_exec import (
     _BUILD_TOOLS,
+    _CHAINED,
     _FETCH,
     _command_text,
     _first_word,
@@ -132,10 +133,21 @@ def _no_arg_functions(flow: Flow | None, facts: Facts) -> dict[str, int]:
     return out
 
 
+#: Tools that only read a file (its symbols, its checksum): running one on a download is no
+#: running the download.
+_READERS = frozenset(
+    {"nm", "objdump", "readelf", "strings", "file", "sha256sum", "sha1sum", "sha512sum", "md5sum"}
+)
+
+
 def _builds(call: CallFact) -> bool:
-    """A build tool run (``git``, ``cmake``...): no sign of running what was downloaded."""
+    """A build tool run (``git``, ``cmake``...), or one command of a tool that only reads a file
+    (``nm``, ``sha256sum``): no sign of running what was downloaded."""
     cmd = _command_text(call.node)
-    return cmd is not None and _first_word(cmd) in _BUILD_TOOLS
+    if cmd is None:
+        return False
+    first = _first_word(cmd)
+    return first in _BUILD_TOOLS or (first in _READERS and not _CHAINED.search(cmd))
 
 
 def _fetch_source(node: ast.Call, name: str) -> bool:
@@ -223,7 +235,8 @@ _FILE_TOOLS = frozenset(
         "chmod", "chown", "unzip", "7z", "7za", "gunzip", "gzip", "bunzip2", "xz", "unxz",
         "zstd", "sha256sum", "sha1sum", "sha512sum", "md5sum", "shasum", "gpg", "gpgv", "file",
         "mv", "ls", "cat", "touch", "ln", "xattr", "codesign", "hdiutil", "cd", "test", "head",
-        "tail", "grep", "sed", "awk", "tee", "du", "wc", "sleep", "set", "export",
+        "tail", "grep", "sed", "awk", "tee", "du", "wc", "sleep", "set", "export", "nm",
+        "objdump", "readelf", "strings",
     }
 )  # fmt: skip
 #: Words before the program of a command (``sudo curl``, ``powershell -Command iwr``).

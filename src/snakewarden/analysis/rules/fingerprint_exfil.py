@@ -11,7 +11,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from snakewarden.analysis.context import Role, ScanContext
+from snakewarden.analysis.context import Role, ScanContext, SourceFile
 from snakewarden.analysis.facts import CallFact
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import (
@@ -91,7 +91,7 @@ class _Rule:
             if whole:
                 groups = {0: [c for cs in groups.values() for c in cs]}
                 strings = {0: [s for ss in strings.values() for s in ss]}
-            everywhere = _identities(facts.calls, [s for ss in strings.values() for s in ss])
+            everywhere = _identities(facts.calls, [s for ss in strings.values() for s in ss], src)
             for gid, calls in groups.items():
                 line = 0 if whole or gid == 0 else facts.scopes[gid].line
                 candidates = [
@@ -105,7 +105,9 @@ class _Rule:
                 send = next((c for c in candidates if flow.sends(c.node, names, unit)), None)
                 if send is None:
                     continue
-                ident = _identities(calls, strings.get(gid, [])) or everywhere
+                ident = _identities(calls, strings.get(gid, []), src) or everywhere
+                if not ident:
+                    continue  # only the platform's kind was read (``uname().machine``)
                 base = min(0.75, 0.45 + 0.1 * len(ident))
                 if ident == {"os.getcwd"}:
                     # the working directory alone: far more often a path the code builds and
@@ -124,9 +126,22 @@ class _Rule:
         yield from best_per_file(out)
 
 
-def _identities(calls: list[CallFact], strings: list[str]) -> set[str]:
+#: ``uname()`` read only for the platform's kind (an architecture in a wheel's URL), not the
+#: host's name.
+_PLATFORM_PART = re.compile(
+    r"uname\(\)\s*\.\s*(machine|system|sysname|release|version|processor)\b"
+)
+_UNAME = frozenset({"platform.uname", "os.uname"})
+
+
+def _identities(calls: list[CallFact], strings: list[str], src: SourceFile) -> set[str]:
     """What identity the calls collect, named for the message."""
-    ident = {c.name for c in calls if c.name in IDENTITY_STRONG}
+    ident = {
+        c.name
+        for c in calls
+        if c.name in IDENTITY_STRONG
+        and not (c.name in _UNAME and _PLATFORM_PART.search(src.line(c.line)))
+    }
     ident |= {
         f"{_first_word(cmd)} command"
         for c in calls
