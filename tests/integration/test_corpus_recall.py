@@ -48,11 +48,11 @@ def test_every_sample_was_scanned(summary: dict[str, object]) -> None:
     assert summary["errors"] == 0
 
 
-#: The issue's floor for this test. Measured at hand-off: 0.91 (see benchmarks/detection_eval.py);
+#: The issue's floor for this test. Measured 2026-12-04: 0.946 (see benchmarks/detection_eval.py);
 #: until the engine reaches it the gap is reported as an expected failure, not hidden.
 RECALL_FLOOR = 0.95
 
 
-@pytest.mark.xfail(strict=False, reason="campaign-mean recall on the dev corpus is ~0.92 < 0.95")
+@pytest.mark.xfail(strict=False, reason="campaign-mean recall on the dev corpus is 0.946 < 0.95")
 def test_campaign_mean_recall(summary: dict[str, object]) -> None:
     assert summary["campaign_recall"] >= RECALL_FLOOR, summary
