@@ -766,7 +766,10 @@ def main() -> int:
         f"({cpu}), Linux, CPython {platform.python_version()}; the machine was shared with other "
         "jobs, so times are conservative.\n\n"
         "Command (one run does everything; GuardDog results are cached in `benchmarks/out/`):\n\n"
-        "```sh\n.venv/bin/python benchmarks/scan_bench.py --write\n```\n\n"
+        "```sh\n.venv/bin/python benchmarks/scan_bench.py --write"
+        + (f" --recheck {args.recheck}" if args.recheck != 60 else "")
+        + (f" --timings {args.timings}" if args.timings != 3 else "")
+        + "\n```\n\n"
         f"It runs `{ours['cmd']}` over every file, GuardDog 3.2.0 "
         "(`guarddog pypi scan FILE --no-sandbox --output-format json`, 2 at a time, own venv) over "
         "the same files, and the bare `ast.parse` loop."
