@@ -233,12 +233,11 @@ _STARTERS = frozenset(
 _FILE_TOOLS = frozenset(
     {
         "chmod", "chown", "unzip", "7z", "7za", "gunzip", "gzip", "bunzip2", "xz", "unxz",
-        "zstd", "sha256sum", "sha1sum", "sha512sum", "md5sum", "shasum", "gpg", "gpgv", "file",
-        "mv", "ls", "cat", "touch", "ln", "xattr", "codesign", "hdiutil", "cd", "test", "head",
-        "tail", "grep", "sed", "awk", "tee", "du", "wc", "sleep", "set", "export", "nm",
-        "objdump", "readelf", "strings",
+        "zstd", "shasum", "gpg", "gpgv", "mv", "ls", "cat", "touch", "ln", "xattr", "codesign",
+        "hdiutil", "cd", "test", "head", "tail", "grep", "sed", "awk", "tee", "du", "wc", "sleep",
+        "set", "export",
     }
-)  # fmt: skip
+) | _READERS  # fmt: skip
 #: Words before the program of a command (``sudo curl``, ``powershell -Command iwr``).
 _PREFIXES = frozenset(
     {

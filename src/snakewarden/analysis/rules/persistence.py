@@ -16,6 +16,9 @@ that writes one of those places, found in the syntax tree:
   ``schtasks /create``, ``reg add ...\\Run``, ``launchctl load``, a shell redirect into one of
   the places above.
 
+A download saved in the Startup folder (the write fetches it, or its function fetches a URL)
+is a program fetched to run at every log-on: a dropper's install, heavy wherever it sits.
+
 A text that only *shows* such a command (printed instructions) is not a write. A line added to
 a shell start-up file for completion or ``PATH`` by code that runs only when called (a CLI's
 ``--install-completion``) is ordinary and weighs little; the same at install time or import does
