@@ -13,7 +13,7 @@ keep: the file is parsed again, only for the few files where a rule has a candid
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -82,10 +82,21 @@ _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
 def walk(node: ast.AST, *, into_functions: bool = True) -> Iterable[ast.AST]:
-    """Nodes under ``node`` (bounded), optionally not entering nested function bodies."""
+    """Nodes under ``node`` (bounded), optionally not entering nested function bodies. A whole
+    module's nodes are listed once and kept on the tree: the rules walk it many times over."""
+    if into_functions and isinstance(node, ast.Module):
+        cached: list[ast.AST] | None = getattr(node, "_sw_nodes", None)
+        if cached is None:
+            cached = list(_walk(node, ()))
+            node._sw_nodes = cached  # type: ignore[attr-defined]
+        return cached
+    return _walk(node, () if into_functions else _FUNCTION_NODES)
+
+
+def _walk(node: ast.AST, skip: tuple[type[ast.AST], ...]) -> Iterator[ast.AST]:
     stack: list[ast.AST] = [node]
     push = stack.append
-    AST, skip = ast.AST, (() if into_functions else _FUNCTION_NODES)
+    AST = ast.AST
     seen = 0
     while stack and seen < MAX_NODES:
         cur = stack.pop()
