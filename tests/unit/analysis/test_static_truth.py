@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from snakewarden.analysis.facts import collect_facts, static_truth, version_names
+from snakewarden.analysis.facts import StdModule, collect_facts, static_truth, world_names
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,20 @@ from snakewarden.analysis.facts import collect_facts, static_truth, version_name
         ("sys.version_info < (3, 12)", None),
         ("sys.version_info[0] == 2 or os.getenv('X')", None),
         ("sys.version_info[9] == 1", None),
-        ("sys.platform == 'zos'", None),
+        # the platform: the same on Linux, Windows and macOS, or not known
+        ("sys.platform == 'zos'", False),
+        ("'zos' in sys.platform", False),
+        ("sys.platform != 'cygwin'", True),
+        ("sys.platform.startswith('aix')", False),
+        ("sys.platform[:3] == 'win'", None),
+        ("sys.platform.startswith('linux')", None),
+        ("os.name == 'java'", False),
+        ("os.name == 'nt'", None),
+        ("platform.system() == 'OS/390'", False),
+        ("platform.system().lower() == 'sunos'", False),
+        ("platform.system() in ('Linux', 'Darwin')", None),
+        ("platform.machine() == 's390x'", None),
+        ("sys == 'zos'", None),  # a module is no value a test compares
     ],
 )
 def test_static_truth(test: str, expected: bool | None) -> None:
@@ -68,7 +81,7 @@ def test_names_the_python_version_decides() -> None:
         "COUNT = sys.version_info[0] == 3\nCOUNT = 0\n"  # assigned twice
         "RESET = sys.version_info[0] == 3\ndef reset():\n    global RESET\n    RESET = 0\n"
     )
-    assert version_names(ast.parse(code).body) == {"PY2": False, "SRC": "."}
+    assert world_names(ast.parse(code).body) == {"sys": StdModule("sys"), "PY2": False, "SRC": "."}
 
 
 def test_code_only_python_2_runs_is_not_facts() -> None:
@@ -88,3 +101,47 @@ def test_code_only_python_2_runs_is_not_facts() -> None:
     names = {c.name for c in collect_facts(ast.parse(code)).calls}
     assert "subprocess.run" in names
     assert not names & {"subprocess.check_call", "exec", "os.system"}
+
+
+def test_code_only_an_exotic_platform_runs_is_not_facts() -> None:
+    """ibm_db-like: install steps for z/OS never run on Linux, Windows or macOS."""
+    code = (
+        "import os, sys, subprocess\n"
+        "import platform as pf\n"
+        "if 'zos' == sys.platform:\n    subprocess.run(['tso', 'x'])\n"
+        "if pf.system() == 'AIX':\n    os.system('aix')\n"
+        "if sys.platform == 'win32':\n    os.startfile('kept')\n"
+        "def f():\n    if os.name == 'java':\n        os.remove('x')\n"
+    )
+    facts = collect_facts(ast.parse(code))
+    names = {c.name for c in facts.calls}
+    assert "os.startfile" in names
+    assert not names & {"subprocess.run", "os.system", "os.remove"}
+    assert facts.is_dead(4)
+    assert facts.is_dead(11)
+    assert not facts.is_dead(8)
+
+
+@pytest.mark.parametrize(
+    "shadow",
+    [
+        "sys = Fake()\n",
+        "import fake as sys\n",
+        "from fake import sys\n",
+        "def g(sys):\n    pass\n",
+        "for sys in []:\n    pass\n",
+        "def g():\n    global sys\n    sys = Fake()\n",
+        "class sys:\n    platform = 'zos'\n",
+    ],
+)
+def test_a_module_bound_to_something_else_reads_nothing(shadow: str) -> None:
+    """A module name bound to anything else anywhere makes its tests unknown: code under
+    ``if sys.platform == 'zos':`` runs when ``sys`` is the attacker's object."""
+    code = "import sys, os\n" + shadow + "if sys.platform == 'zos':\n    os.system('x')\n"
+    names = {c.name for c in collect_facts(ast.parse(code)).calls}
+    assert "os.system" in names
+
+
+def test_without_an_import_a_module_name_reads_nothing() -> None:
+    code = "import os\nif sys.version_info[0] == 2:\n    os.system('x')\n"
+    assert "os.system" in {c.name for c in collect_facts(ast.parse(code)).calls}

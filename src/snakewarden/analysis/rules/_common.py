@@ -272,6 +272,9 @@ class Emitter:
             if text.startswith("#") or src.is_doc_line(line) or src.in_comment(line, col):
                 # a comment or docstring talks about the behaviour; it does not perform it
                 base, floor, message = base * DOC_SCALE, 0.0, message + " (in a comment/docstring)"
+            elif src.facts is not None and src.facts.is_dead(line):
+                # a block that never runs on today's Pythons and platforms (``if PY2:``)
+                base, floor, message = base * DOC_SCALE, 0.0, message + " (in code that never runs)"
             elif src.in_pattern(line, evidence):
                 # a regular expression looks for the behaviour in text (a scanner's rules)
                 base, floor, message = base * DOC_SCALE, 0.0, message + " (in a regex pattern)"
