@@ -100,6 +100,9 @@ class Facts:
     assignments: list[Assignment] = field(default_factory=list)  # in walk order, not by line
     #: (first, last) lines of the blocks a test known before the code runs rules out
     dead: list[tuple[int, int]] = field(default_factory=list)
+    #: (first, last) lines of data tables: list or tuple displays of many records of one shape
+    #: (see ``_table``)
+    tables: list[tuple[int, int]] = field(default_factory=list)
     truncated: bool = False
     _reachable: set[int] | None = None
     _assignments_by_name: dict[str, list[Assignment]] | None = None
@@ -227,6 +230,10 @@ class Facts:
             a for a in (self._assignments_by_name or {}).get(attr, ()) if a.scope == classes[0]
         ]
         return max(found, key=lambda a: a.line).value if found else None
+
+    def in_table(self, line: int) -> bool:
+        """True when ``line`` lies in a data table (see ``tables``)."""
+        return any(first <= line <= last for first, last in self.tables)
 
     def is_dead(self, line: int) -> bool:
         """True when ``line`` lies in a block that never runs (see ``dead``)."""
@@ -593,6 +600,30 @@ def shadowed(tree: ast.Module, env: dict[str, object]) -> bool:
     return False
 
 
+#: A display of at least this many records of one shape is a data table.
+MIN_TABLE_ROWS = 8
+
+
+def _table(rows: list[ast.expr]) -> bool:
+    """Rows of one record shape: calls of one constructor (``Case("…", "…")``), dicts with the
+    same keys, or tuples of the same length (at least two fields each). Plain strings are no
+    records: a list of paths is what code reads or writes."""
+    first = rows[0]
+    if isinstance(first, ast.Call):
+        name = dotted(first.func)
+        return all(isinstance(r, ast.Call) and dotted(r.func) == name for r in rows)
+    if isinstance(first, ast.Dict) and len(first.keys) >= 2:
+        keys = [ast.dump(k) if k is not None else "" for k in first.keys]
+        return all(
+            isinstance(r, ast.Dict)
+            and [ast.dump(k) if k is not None else "" for k in r.keys] == keys
+            for r in rows
+        )
+    if isinstance(first, ast.Tuple) and len(first.elts) >= 2:
+        return all(isinstance(r, ast.Tuple) and len(r.elts) == len(first.elts) for r in rows)
+    return False
+
+
 def _small_literal(node: ast.expr) -> bool:
     return (
         isinstance(node, ast.Constant)
@@ -707,6 +738,7 @@ _If, _Import, _ImportFrom, _JoinedStr = ast.If, ast.Import, ast.ImportFrom, ast.
 _Assign = ast.Assign
 _For, _Comprehension, _Subscript, _Dict = ast.For, ast.comprehension, ast.Subscript, ast.Dict
 _DISPLAYS = (ast.List, ast.Tuple, ast.Set)
+_List, _Tuple = ast.List, ast.Tuple
 _FormattedValue, _AST = ast.FormattedValue, ast.AST
 
 
@@ -963,6 +995,13 @@ def collect_facts(tree: ast.Module) -> Facts:
             value = node.value
             vt = type(value)
             elts = value.elts if vt in _DISPLAYS else value.values if vt is _Dict else None
+            if (
+                vt is not _Dict
+                and elts is not None
+                and len(elts) >= MIN_TABLE_ROWS
+                and _table(elts)
+            ):
+                facts.tables.append((value.lineno, value.end_lineno or value.lineno))
             if elts is not None:
                 # a registry of functions (``HANDLERS = [a, b]``) names them without running
                 # them: its bare names are listed, not used (see ``Facts.reachable_from``)
@@ -980,6 +1019,8 @@ def collect_facts(tree: ast.Module) -> Facts:
                     else:
                         push((e, sid))
                 continue
+        if (t is _List or t is _Tuple) and len(node.elts) >= MIN_TABLE_ROWS and _table(node.elts):
+            facts.tables.append((node.lineno, node.end_lineno or node.lineno))
         if t is _For or t is _Comprehension:
             target = node.target
             if type(target) is _Name:

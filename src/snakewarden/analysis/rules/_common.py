@@ -275,6 +275,13 @@ class Emitter:
             elif src.facts is not None and src.facts.is_dead(line):
                 # a block that never runs on today's Pythons and platforms (``if PY2:``)
                 base, floor, message = base * DOC_SCALE, 0.0, message + " (in code that never runs)"
+            elif src.facts is not None and src.facts.in_table(line):
+                # one record of a data table (a red-team prompt set, a list of test cases)
+                base, floor, message = (
+                    base * DOC_SCALE,
+                    0.0,
+                    message + " (in a record of a data table)",
+                )
             elif src.in_pattern(line, evidence):
                 # a regular expression looks for the behaviour in text (a scanner's rules)
                 base, floor, message = base * DOC_SCALE, 0.0, message + " (in a regex pattern)"

@@ -59,8 +59,8 @@ LAUNCHCTL_BASE = 0.5  # loading a launch agent (the plist may be anyone's)
 FLOOR = 0.35
 #: A download saved into the Startup folder: a program fetched to run at every log-on (a
 #: dropper's install), damning wherever the code sits.
-DOWNLOADED_BASE = 0.9
-DOWNLOADED_FLOOR = 0.85
+DOWNLOADED_BASE = 0.95
+DOWNLOADED_FLOOR = 0.9
 _STARTUP = "the Windows Startup folder"
 
 # -- persistence locations, matched on a normalised path (lower case, ``/`` separators, ``~``
