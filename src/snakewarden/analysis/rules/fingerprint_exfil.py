@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from snakewarden.analysis.context import Role, ScanContext, SourceFile
-from snakewarden.analysis.facts import CallFact
+from snakewarden.analysis.facts import CallFact, Facts
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import (
     IDENTITY_STRONG,
@@ -113,6 +113,11 @@ class _Rule:
                     # the working directory alone: far more often a path the code builds and
                     # uses than an identity it reports
                     base = 0.3
+                if configured_destination(send, facts):
+                    # sent where the object was told to send it (an agent reporting to its
+                    # manager, telemetry to the endpoint it was given), not to an address the
+                    # code hides
+                    base *= CONFIGURED_SCALE
                 out.append(
                     emit.at(
                         src,
@@ -124,6 +129,47 @@ class _Rule:
                     )
                 )
         yield from best_per_file(out)
+
+
+#: How much a send to a configured destination (see ``configured_destination``) counts.
+CONFIGURED_SCALE = 0.5
+#: Keywords that name where a send goes.
+_DESTINATION_KEYWORDS = frozenset({"url", "uri", "host", "address", "endpoint"})
+
+
+def configured_destination(send: CallFact, facts: Facts) -> bool:
+    """The send goes where the object holding the code was configured to send: its address
+    (the first argument or a ``url=``-like keyword, followed through one local assignment)
+    is built from ``self``'s attributes with no address written in the code
+    (``requests.post(self.endpoint, ...)``, ``uri = self.manager + "Status"``)."""
+    node = send.node
+    dest: ast.expr | None = node.args[0] if node.args else None
+    for kw in node.keywords:
+        if kw.arg in _DESTINATION_KEYWORDS:
+            dest = kw.value
+    if isinstance(dest, ast.Name):
+        dest = facts.assigned(dest.id, send.scope, send.line)
+    if dest is None:
+        return False
+    from_self = False
+    for sub in ast.walk(dest):
+        if (
+            isinstance(sub, ast.Constant)
+            and isinstance(sub.value, str)
+            and _ADDRESS.search(sub.value)
+        ):
+            return False  # an address the code writes down
+        if isinstance(sub, ast.Name) and sub.id != "self":
+            value = facts.assigned(sub.id, send.scope, send.line)
+            if value is not None and not isinstance(value, ast.Attribute):
+                return False  # a name holding something else: another value to follow
+        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name):
+            from_self = from_self or sub.value.id == "self"
+    return from_self
+
+
+#: An address written as text: a scheme, or a host name with a dot and a top-level domain.
+_ADDRESS = re.compile(r"://|\b[a-z0-9-]+\.[a-z]{2,}\b|\b\d{1,3}(\.\d{1,3}){3}\b", re.IGNORECASE)
 
 
 #: ``uname()`` read only for the platform's kind (an architecture in a wheel's URL), not the
