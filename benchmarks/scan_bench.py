@@ -15,8 +15,9 @@ positives on those other popular sdists (snakewarden only; ``--skip-extra`` leav
 ``benign-extra`` (600), ``benign-holdout`` (500) and ``benign-train2`` (1,000), used to tune
 rules and to train the scorer, and ``benign-final`` (400), ``benign-fresh`` (500),
 ``benign-last``, ``benign-after``, ``benign-next``, ``benign-s71``, ``benign-s81``,
-``benign-s91``, ``benign-s101``, ``benign-s111`` and ``benign-s121`` (500 each), never used
-for training, and ``benign-wheels`` (500 popular wheels, ``fetch_more_benign.py --kind wheel``).
+``benign-s91``, ``benign-s101``, ``benign-s111``, ``benign-s121`` and ``benign-s131`` (500
+each), never used for training, and ``benign-wheels`` (500 popular wheels,
+``fetch_more_benign.py --kind wheel``).
 
 The samples are only ever read as bytes: snakewarden scans them statically through its real CLI
 (``snakewarden scan --from LIST --format jsonl --jobs 2``), GuardDog statically too
@@ -145,9 +146,17 @@ EXTRA_SETS = (
     ),
     (
         BENIGN.parent / "benign-s121",
-        "other popular sdists never used for tuning, training or choosing anything: fetched "
-        "before the last changes of the session and first measured after them, from "
-        "`fetch_more_benign.py --count 500 --seed 121` excluding all the sets above",
+        "other popular sdists never used for tuning, training or choosing anything, from "
+        "`fetch_more_benign.py --count 500 --seed 121` excluding all the sets above: first "
+        "measured at the end of one session (0 suspicious or worse), measured again in the next "
+        "with the same figures, still never looked into",
+    ),
+    (
+        BENIGN.parent / "benign-s131",
+        "other popular sdists never used for training, from `fetch_more_benign.py --count 500 "
+        "--seed 131` excluding all the sets above: measured once at first sight (3 suspicious or "
+        "worse, 1 malicious), after which one mistake seen there (a red-team prompt set taken "
+        "for commands) was fixed, so it is a validation set since",
     ),
     (
         BENIGN.parent / "benign-wheels",

@@ -344,6 +344,8 @@ class _Eval:
     env: dict[str, object]
     world: tuple[tuple[object, ...], tuple[str, str, str]] = WORLDS[0]
     worldly: bool = False
+    #: the names of ``env`` the evaluation read, when given
+    seen: set[str] | None = None
 
     def value(self, node: ast.expr, depth: int = 0) -> object:
         if depth > 8:
@@ -356,6 +358,8 @@ class _Eval:
             return tuple(self.value(e, depth + 1) for e in node.elts)
         elif isinstance(node, ast.Name):
             if node.id in self.env and not isinstance(self.env[node.id], StdModule):
+                if self.seen is not None:
+                    self.seen.add(node.id)
                 return self.env[node.id]
         elif isinstance(node, ast.Attribute):
             return self._attribute(node, depth)
@@ -371,6 +375,8 @@ class _Eval:
         owner = node.value
         if isinstance(owner, ast.Name):
             module = self.env.get(owner.id)
+            if isinstance(module, StdModule) and self.seen is not None:
+                self.seen.add(owner.id)
             if module == StdModule("sys") and node.attr in ("version_info", "platform"):
                 self.worldly = True
                 return self.world[0] if node.attr == "version_info" else self.world[1][0]
@@ -427,6 +433,8 @@ class _Eval:
             and func.attr == "system"
             and not node.args
         ):
+            if self.seen is not None:
+                self.seen.add(owner.id)
             self.worldly = True
             return self.world[1][2]
         if func.attr not in _PURE_STR_METHODS or len(node.args) > 2:
@@ -439,11 +447,14 @@ class _Eval:
         return result
 
 
-def known_value(node: ast.expr, env: dict[str, object] | None = None) -> tuple[bool, object, bool]:
+def known_value(
+    node: ast.expr, env: dict[str, object] | None = None, seen: set[str] | None = None
+) -> tuple[bool, object, bool]:
     """(known, value, worldly): the value of ``node`` when it is made of literals, the names
     of ``env`` (default ``STD_ENV``) and the Python version or platform read through them (the
-    same on every machine of ``WORLDS``); worldly: the version or platform was read."""
-    first = _Eval(STD_ENV if env is None else env)
+    same on every machine of ``WORLDS``); worldly: the version or platform was read. The names
+    of ``env`` read are added to ``seen``."""
+    first = _Eval(STD_ENV if env is None else env, seen=seen)
     try:
         value = first.value(node)
         if first.worldly:
@@ -456,13 +467,17 @@ def known_value(node: ast.expr, env: dict[str, object] | None = None) -> tuple[b
 
 
 def static_truth(
-    test: ast.expr, depth: int = 0, env: dict[str, object] | None = None
+    test: ast.expr,
+    depth: int = 0,
+    env: dict[str, object] | None = None,
+    seen: set[str] | None = None,
 ) -> bool | None:
     """What ``test`` evaluates to when it is made of literals only (``if False:``, ``if 0:``,
     ``if "1.0".startswith("%%"):``, a comparison of two literals), a test of the Python version
     or platform (``sys.version_info[0] == 2``, ``six.PY2``, ``sys.platform == "zos"``) or of
     names they decide (``env``, see ``world_names``; default ``STD_ENV``), else None: a block
-    under a test known to be false never runs."""
+    under a test known to be false never runs. The names of ``env`` read are added to
+    ``seen``."""
     if depth > 8:
         return None
     if isinstance(test, ast.Constant):
@@ -470,14 +485,14 @@ def static_truth(
             return None
         return bool(test.value)
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = static_truth(test.operand, depth + 1, env)
+        inner = static_truth(test.operand, depth + 1, env, seen)
         return None if inner is None else not inner
     if isinstance(test, ast.BoolOp):
-        parts = [static_truth(v, depth + 1, env) for v in test.values]
+        parts = [static_truth(v, depth + 1, env, seen) for v in test.values]
         if isinstance(test.op, ast.And):
             return False if False in parts else (True if all(p is True for p in parts) else None)
         return True if True in parts else (False if all(p is False for p in parts) else None)
-    known, value, _worldly = known_value(test, env)
+    known, value, _worldly = known_value(test, env, seen)
     return bool(value) if known else None
 
 
@@ -562,42 +577,6 @@ def world_names(body: list[ast.stmt]) -> dict[str, object]:
                 for name in node.names:
                     env.pop(name, None)
     return env
-
-
-#: Nodes that bind the name they carry in ``name``.
-_NAMED_BINDERS = (
-    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.MatchAs,
-    ast.MatchStar,
-)  # fmt: skip
-
-
-def shadowed(tree: ast.Module, env: dict[str, object]) -> bool:
-    """True when a module of ``env`` (``sys``, ``os``, ``platform``) is bound to anything else
-    anywhere in ``tree`` (``sys = Fake()``, ``def f(platform):``, ``import fake as os``, a
-    loop variable): its values are then not the machine's."""
-    modules = {name for name, value in env.items() if isinstance(value, StdModule)}
-    if not modules:
-        return False
-    for node in islice(ast.walk(tree), MAX_NODES):
-        bound: str | None = None
-        if isinstance(node, ast.Name):
-            bound = node.id if not isinstance(node.ctx, ast.Load) else None
-        elif isinstance(node, ast.arg):
-            bound = node.arg
-        elif isinstance(node, ast.alias):
-            local = node.asname or node.name.split(".")[0]
-            module = node.name if node.asname else local
-            if local in modules and env[local] != StdModule(module):
-                return True
-        elif isinstance(node, _NAMED_BINDERS):
-            bound = node.name
-        elif isinstance(node, ast.ImportFrom) and any(
-            (a.asname or a.name) in modules for a in node.names
-        ):
-            return True
-        if bound in modules:
-            return True
-    return False
 
 
 #: A display of at least this many records of one shape is a data table.
@@ -739,6 +718,9 @@ _Assign = ast.Assign
 _For, _Comprehension, _Subscript, _Dict = ast.For, ast.comprehension, ast.Subscript, ast.Dict
 _DISPLAYS = (ast.List, ast.Tuple, ast.Set)
 _List, _Tuple = ast.List, ast.Tuple
+_Load, _Arg = ast.Load, ast.arg
+#: Other nodes that bind a name (``arg`` in ``arg``, the others in ``name``).
+_BINDERS = frozenset({ast.arg, ast.ExceptHandler, ast.MatchAs, ast.MatchStar})
 _FormattedValue, _AST = ast.FormattedValue, ast.AST
 
 
@@ -759,8 +741,13 @@ def _child_fields(t: type) -> tuple[str, ...]:
     return fields
 
 
-def collect_facts(tree: ast.Module) -> Facts:
+def collect_facts(tree: ast.Module, *, world: bool = True) -> Facts:
     """Walk ``tree`` once and return its facts (bounded by ``MAX_NODES``).
+
+    Tests of the machine (``world``, see ``world_names``) are read through ``sys``, ``os`` and
+    ``platform`` as the module imports them. The walk notes whether one of those names is
+    bound to anything else anywhere (``sys = Fake()``, ``def f(platform):``, ``import fake as
+    os``); when it is, and a test read it, the module is walked again without them.
 
     The walk is a loop over an explicit stack that dispatches on the exact node type (the
     parser builds no subclasses); the order in which nodes are visited, and so the order of
@@ -787,12 +774,13 @@ def collect_facts(tree: ast.Module) -> Facts:
             argv_names.update(t.id for t in stmt.targets if type(t) is _Name)
     # names the Python version decides, and per function or class the part of them it does
     # not bind itself (a parameter or local of the same name is another variable)
-    env = world_names(tree.body)
+    env = world_names(tree.body) if world else {}
     defs: dict[int, ast.AST] = {}
     envs: dict[int, dict[str, object]] = {0: env}
-    # whether the modules of ``env`` were checked for rebinding (done once, when a test first
-    # reads one of them)
-    checked = [False]
+    # the modules of ``env``; whether a test read one; whether one is bound to something else
+    watch = frozenset(n for n, v in env.items() if isinstance(v, StdModule))
+    read_world = False
+    rebound = False
 
     def env_of(sid: int) -> dict[str, object]:
         known = envs.get(sid)
@@ -807,18 +795,14 @@ def collect_facts(tree: ast.Module) -> Facts:
             envs[sid] = known
         return known
 
-    def truth_of(test: ast.expr, sid: int) -> bool | None:
-        names = {n.id for n in islice(ast.walk(test), 200) if type(n) is _Name} & env.keys()
-        if not names:
-            return static_truth(test, env={})
-        if not checked[0] and any(isinstance(env[n], StdModule) for n in names):
-            checked[0] = True
-            if shadowed(tree, env):
-                env.clear()
-                envs.clear()
-                envs[0] = env
-                return None
-        return static_truth(test, env=env_of(sid))
+    def truth_of(test: ast.expr, sid: int) -> tuple[bool | None, bool]:
+        """(truth, whether a module of ``env`` was read)."""
+        seen: set[str] = set()
+        truth = static_truth(test, env=env, seen=seen)
+        if truth is not None and seen - watch:
+            # a name the version decides: a local of the same name is another variable
+            truth = static_truth(test, env=env_of(sid))
+        return truth, bool(seen & watch)
 
     skipped = _SKIPPED
     child_fields = _CHILD_FIELDS
@@ -833,6 +817,8 @@ def collect_facts(tree: ast.Module) -> Facts:
             break
         if t is _Name:
             scopes[sid].names.add(node.id)
+            if node.id in watch and type(node.ctx) is not _Load:
+                rebound = True
             continue
         if t is _Constant:
             value = node.value
@@ -891,6 +877,8 @@ def collect_facts(tree: ast.Module) -> Facts:
                 strings.append(StringFact(value, line, sid, False, end, True))
             continue
         if t is _FunctionDef or t is _AsyncFunctionDef or t is _ClassDef:
+            if node.name in watch:
+                rebound = True
             scope = scopes[sid]
             line = node.lineno
             new = Scope(
@@ -916,6 +904,18 @@ def collect_facts(tree: ast.Module) -> Facts:
                     push((kw.value, sid))
             else:
                 args = node.args
+                if watch and any(
+                    a.arg in watch
+                    for a in (
+                        *args.posonlyargs,
+                        *args.args,
+                        *args.kwonlyargs,
+                        args.vararg,
+                        args.kwarg,
+                    )
+                    if a is not None
+                ):
+                    rebound = True
                 for d in (*args.defaults, *args.kw_defaults):
                     if d is not None:
                         push((d, sid))
@@ -923,7 +923,10 @@ def collect_facts(tree: ast.Module) -> Facts:
             for child in reversed(node.body):
                 push((child, nid))
             continue
-        if t is _If and (truth := truth_of(node.test, sid)) is not None:
+        if t is _If:
+            truth, read = truth_of(node.test, sid)
+            read_world = read_world or read
+        if t is _If and truth is not None:
             # a test made of literals: the block it rules out never runs (``if False:``, a
             # version placeholder filled in at release, ``if "1.0".startswith("%%"):``)
             for child in reversed(node.body if truth else node.orelse):
@@ -956,6 +959,11 @@ def collect_facts(tree: ast.Module) -> Facts:
                 continue
         if t is _Import:
             for alias in node.names:
+                local = alias.asname or alias.name.split(".", 1)[0]
+                if local in watch and env[local] != StdModule(
+                    alias.name if alias.asname else local
+                ):
+                    rebound = True
                 facts.modules.add(alias.name)
                 if alias.asname:
                     facts.imports[alias.asname] = alias.name
@@ -971,6 +979,8 @@ def collect_facts(tree: ast.Module) -> Facts:
             for alias in node.names:
                 if alias.name == "*":
                     continue
+                if (alias.asname or alias.name) in watch:
+                    rebound = True
                 full = f"{base}.{alias.name}".lstrip(".")
                 facts.imports[alias.asname or alias.name] = full
                 facts.modules.add(full)
@@ -1025,6 +1035,8 @@ def collect_facts(tree: ast.Module) -> Facts:
             target = node.target
             if type(target) is _Name:
                 scopes[sid].loop_vars.add(target.id)
+        if t in _BINDERS and (node.arg if t is _Arg else node.name) in watch:
+            rebound = True
         fields = child_fields.get(t)
         if fields is None:
             fields = _child_fields(t)
@@ -1036,6 +1048,9 @@ def collect_facts(tree: ast.Module) -> Facts:
                         push((item, sid))
             elif isinstance(value, _AST):
                 push((value, sid))
+    if read_world and (rebound or facts.truncated):
+        # a test read ``sys`` (``os``, ``platform``) where the name may be something else
+        return collect_facts(tree, world=False)
     for raw, line, sid, node in raw_calls:
         facts.calls.append(CallFact(facts.resolve(raw), raw, line, sid, node))
     facts.calls.sort(key=lambda c: c.line)
