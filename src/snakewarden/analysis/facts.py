@@ -581,6 +581,9 @@ def world_names(body: list[ast.stmt]) -> dict[str, object]:
 
 #: A display of at least this many records of one shape is a data table.
 MIN_TABLE_ROWS = 8
+#: At most this many dead blocks and data tables are recorded per module (each YARA hit is
+#: looked up in them).
+MAX_RANGES = 5000
 
 
 def _table(rows: list[ast.expr]) -> bool:
@@ -592,15 +595,23 @@ def _table(rows: list[ast.expr]) -> bool:
         name = dotted(first.func)
         return all(isinstance(r, ast.Call) and dotted(r.func) == name for r in rows)
     if isinstance(first, ast.Dict) and len(first.keys) >= 2:
-        keys = [ast.dump(k) if k is not None else "" for k in first.keys]
-        return all(
-            isinstance(r, ast.Dict)
-            and [ast.dump(k) if k is not None else "" for k in r.keys] == keys
-            for r in rows
+        keys = _literal_keys(first)
+        return keys is not None and all(
+            isinstance(r, ast.Dict) and _literal_keys(r) == keys for r in rows
         )
     if isinstance(first, ast.Tuple) and len(first.elts) >= 2:
         return all(isinstance(r, ast.Tuple) and len(r.elts) == len(first.elts) for r in rows)
     return False
+
+
+def _literal_keys(node: ast.Dict) -> list[object] | None:
+    """The keys of a dict display when all are literals, else None."""
+    keys: list[object] = []
+    for k in node.keys:
+        if not isinstance(k, ast.Constant):
+            return None
+        keys.append(k.value)
+    return keys
 
 
 def _small_literal(node: ast.expr) -> bool:
@@ -932,7 +943,7 @@ def collect_facts(tree: ast.Module, *, world: bool = True) -> Facts:
             for child in reversed(node.body if truth else node.orelse):
                 push((child, sid))
             ruled_out = node.orelse if truth else node.body
-            if ruled_out:
+            if ruled_out and len(facts.dead) < MAX_RANGES:
                 last = ruled_out[-1]
                 facts.dead.append((ruled_out[0].lineno, last.end_lineno or last.lineno))
             continue
@@ -1009,6 +1020,7 @@ def collect_facts(tree: ast.Module, *, world: bool = True) -> Facts:
                 vt is not _Dict
                 and elts is not None
                 and len(elts) >= MIN_TABLE_ROWS
+                and len(facts.tables) < MAX_RANGES
                 and _table(elts)
             ):
                 facts.tables.append((value.lineno, value.end_lineno or value.lineno))
@@ -1029,7 +1041,12 @@ def collect_facts(tree: ast.Module, *, world: bool = True) -> Facts:
                     else:
                         push((e, sid))
                 continue
-        if (t is _List or t is _Tuple) and len(node.elts) >= MIN_TABLE_ROWS and _table(node.elts):
+        if (
+            (t is _List or t is _Tuple)
+            and len(node.elts) >= MIN_TABLE_ROWS
+            and len(facts.tables) < MAX_RANGES
+            and _table(node.elts)
+        ):
             facts.tables.append((node.lineno, node.end_lineno or node.lineno))
         if t is _For or t is _Comprehension:
             target = node.target

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import warnings
 
 from snakewarden.analysis import analyze
@@ -43,3 +44,14 @@ def test_a_setup_py_of_thousands_of_chained_command_classes_stays_linear() -> No
     result = analyze(read_artifact("\n".join(lines).encode(), "setup.py"), target="setup.py")
     assert result.verdict != "error"
     assert time.perf_counter() - start < 20  # a bound against a hang, not a speed target
+
+
+def test_dead_blocks_and_data_tables_are_recorded_up_to_a_bound() -> None:
+    """Every YARA hit is looked up in them: a module made of thousands cannot make that slow."""
+    from snakewarden.analysis.facts import MAX_RANGES, MIN_TABLE_ROWS, collect_facts
+
+    rows = "".join(f"    ({i}, 'x'),\n" for i in range(MIN_TABLE_ROWS))
+    code = "if False:\n    pass\n" * (MAX_RANGES + 10) + (f"T = [\n{rows}]\n") * (MAX_RANGES + 10)
+    facts = collect_facts(ast.parse(code))
+    assert len(facts.dead) == MAX_RANGES
+    assert len(facts.tables) == MAX_RANGES
