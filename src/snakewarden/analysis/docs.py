@@ -34,7 +34,11 @@ it as `install`) count as run-time code: pip never runs them when it installs fr
 under a test made of literals that is false (`if False:`, a release placeholder such as `if
 "1.0".startswith("%%"):`) never runs and yields no facts; so does one under a test of the Python
 version that is false on every Python from 3.8 on (`if sys.version_info[0] == 2:`, `six.PY2`, or a
-module-level name such a test sets, like `PY2 = sys.version_info[0] == 2`). A module whose name is
+module-level name such a test sets, like `PY2 = sys.version_info[0] == 2`) or of the platform that
+is false on Linux, Windows and macOS alike (`if sys.platform == "zos":`, `os.name == "java"`,
+`platform.system() == "AIX"`), read through `sys`, `os` and `platform` as the module imports them
+(when one of these names is bound to anything else anywhere in the module, its tests are not
+known). A module whose name is
 no identifier (`a.b.py`, `collect-symbols.py`) cannot be imported (a script); a folder the
 metadata's `top_level.txt` names is a package even without `__init__.py`. A `.py` beside `setup.py`
 at the top of an sdist is a script (a buildout `bootstrap.py`, a release helper) unless the build
@@ -42,10 +46,12 @@ may install it: the build configuration or `top_level.txt` names it, it is named
 or the project has no package of its own (setuptools then discovers top-level modules).
 
 **Text, not action.** A signature's evidence in a comment, a docstring (unless the file reads
-`__doc__`), a string written as a regular expression (a scanner's rules) or a message the code
+`__doc__`), a string written as a regular expression (a scanner's rules), a message the code
 only shows to a person (an install hint it prints, an error it raises, a `help=` text, a
-constant used only so) weighs 0.3 of its usual weight: the code talks about the behaviour, it
-does not perform it.
+constant used only so), one record of a data table (a list or tuple of 8 or more records of one
+shape: calls of one constructor, dicts with the same keys, tuples of one length, such as a
+red-team prompt set) or a block that never runs (above) weighs 0.3 of its usual weight: the code
+talks about the behaviour, it does not perform it.
 
 **Code run by exec.** A literal that a file hands to `exec`/`eval`/`compile` or to `python -c`
 (directly, through a name, or decoded in place from base64, hex or zlib), or writes to a file in

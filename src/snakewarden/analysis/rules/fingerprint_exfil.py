@@ -1,8 +1,9 @@
 """fingerprint-exfil: the user, host or network identity the code collected is sent out.
 
 By data flow (``rules/_flow.py``): a call that names the user, host or network
-(``getpass.getuser()``, a recon command, a public-IP lookup) reaches a network send. A wallet's
-secret sent out is ``wallet-exfil``.
+(``getpass.getuser()``, a recon command, a public-IP lookup) reaches a network send. A send to
+a configured destination (an address built from ``self``'s attributes, none written in the code:
+an agent reporting to its manager) counts half. A wallet's secret sent out is ``wallet-exfil``.
 """
 
 from __future__ import annotations
