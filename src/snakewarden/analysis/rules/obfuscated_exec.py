@@ -60,7 +60,9 @@ def _decoders(node: ast.AST, facts: Facts, limit: int = 5000) -> list[str]:
                 )
             ):
                 found.append(f"decode({cur.args[0].value!r})")
-            elif name in ("chr", "bytes", "bytearray", "str.join", "?.join"):
+            elif name in ("chr", "bytes", "bytearray") or (
+                name in ("str.join", "?.join") and not _separates(cur)
+            ):
                 found.append(name)
         elif isinstance(cur, ast.Name) and cur.id == "chr":  # map(chr, [...])
             found.append("chr")
@@ -70,6 +72,19 @@ def _decoders(node: ast.AST, facts: Facts, limit: int = 5000) -> list[str]:
                 found.append("[::-1]")
         stack.extend(ast.iter_child_nodes(cur))
     return found
+
+
+def _separates(join: ast.Call) -> bool:
+    """``", ".join(params)``, ``"\n".join(lines)``: a join with a separator written out puts
+    generated parts side by side (parameters, lines of a generated function), it reassembles
+    no hidden fragments as ``"".join(...)`` does."""
+    func = join.func
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Constant)
+        and isinstance(func.value.value, str | bytes)
+        and len(func.value.value) > 0
+    )
 
 
 class _Rule:

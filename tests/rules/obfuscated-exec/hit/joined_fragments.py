@@ -1,0 +1,2 @@
+parts = ["pri", "nt(", "1)"]
+exec("".join(["".join(p) for p in parts]))
