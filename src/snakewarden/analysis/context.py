@@ -237,6 +237,17 @@ class SourceFile:
             for s in facts.strings
         )
 
+    def in_prose(self, lineno: int, text: str) -> bool:
+        """True when ``text`` on line ``lineno`` lies in a string literal written as prose (a
+        language model's prompt with worked examples, a long help text; see ``is_prose``)."""
+        facts = self.facts
+        if facts is None or not text:
+            return False
+        return any(
+            s.line <= lineno <= max(s.line, s.end_line) and text in s.value and is_prose(s.value)
+            for s in facts.strings
+        )
+
     def in_message(self, lineno: int, text: str) -> bool:
         """True when ``text`` on line ``lineno`` lies in a string literal the code only shows to
         a person: an install hint it prints, an error it raises, a ``help=`` text (see
@@ -523,6 +534,30 @@ def is_regex(value: str) -> bool:
     if len(value) > MAX_PATTERN:
         return False
     return bool(_REGEX_SYNTAX.search(value)) or ("|" in value and bool(_REGEX_ESCAPE.search(value)))
+
+
+#: A word of running text: lower-case letters after an optional capital, with the punctuation
+#: that may follow it.
+_PROSE_WORD = re.compile(r"[(\"']?[A-Za-z][a-z]+(?:'[a-z]+)?[.,;:!?)\"']{0,2}")
+#: Prose holds at least this many words, this share of them words of running text, and
+#: sentences.
+PROSE_MIN_WORDS = 40
+PROSE_SHARE = 0.6
+MAX_PROSE = 100_000
+
+
+def is_prose(value: str) -> bool:
+    """``value`` is running text (at least ``PROSE_MIN_WORDS`` words, ``PROSE_SHARE`` of them
+    plain words, and at least two sentences): commands quoted inside it are examples for a
+    reader. A script (shell, PowerShell, Python) is mostly flags, paths, operators and names."""
+    if len(value) > MAX_PROSE:
+        return False
+    words = value.split()
+    if len(words) < PROSE_MIN_WORDS:
+        return False
+    plain = sum(1 for w in words if _PROSE_WORD.fullmatch(w))
+    sentences = value.count(". ") + value.count(".\n")
+    return plain >= PROSE_SHARE * len(words) and sentences >= 2
 
 
 def comment_starts(source: bytes) -> dict[int, int]:

@@ -48,7 +48,9 @@ or the project has no package of its own (setuptools then discovers top-level mo
 **Text, not action.** A signature's evidence in a comment, a docstring (unless the file reads
 `__doc__`), a string written as a regular expression (a scanner's rules), a message the code
 only shows to a person (an install hint it prints, an error it raises, a `help=` text, a
-constant used only so), one record of a data table (a list or tuple of 8 or more records of one
+constant used only so), running text (a string of 40 or more words, most of them plain words,
+in sentences: a language model's prompt that quotes attacks as examples), one record of a data
+table (a list or tuple of 8 or more records of one
 shape: calls of one constructor, dicts with the same keys, tuples of one length, such as a
 red-team prompt set) or a block that never runs (above) weighs 0.3 of its usual weight: the code
 talks about the behaviour, it does not perform it.

@@ -1003,7 +1003,8 @@ def collect_facts(tree: ast.Module, *, world: bool = True) -> Facts:
                 v.value for v in values if type(v) is _Constant and isinstance(v.value, str)
             )
             if text and len(strings) < MAX_STRINGS:
-                strings.append(StringFact(text, node.lineno, sid))
+                end = node.end_lineno or node.lineno
+                strings.append(StringFact(text, node.lineno, sid, False, end))
             for v in values:
                 if type(v) is _FormattedValue:
                     push((v.value, sid))

@@ -285,6 +285,9 @@ class Emitter:
             elif src.in_pattern(line, evidence):
                 # a regular expression looks for the behaviour in text (a scanner's rules)
                 base, floor, message = base * DOC_SCALE, 0.0, message + " (in a regex pattern)"
+            elif src.in_prose(line, evidence):
+                # running text quotes the behaviour as an example (a language model's prompt)
+                base, floor, message = base * DOC_SCALE, 0.0, message + " (in prose)"
             elif src.in_message(line, evidence):
                 # text shown to a person (an install hint, an error message): nothing runs it
                 base, floor, message = base * DOC_SCALE, 0.0, message + " (in a message shown)"
