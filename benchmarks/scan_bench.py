@@ -15,9 +15,9 @@ positives on those other popular sdists (snakewarden only; ``--skip-extra`` leav
 ``benign-extra`` (600), ``benign-holdout`` (500) and ``benign-train2`` (1,000), used to tune
 rules and to train the scorer, and ``benign-final`` (400), ``benign-fresh`` (500),
 ``benign-last``, ``benign-after``, ``benign-next``, ``benign-s71``, ``benign-s81``,
-``benign-s91``, ``benign-s101``, ``benign-s111``, ``benign-s121`` and ``benign-s131`` (500
-each), never used for training, and ``benign-wheels`` (500 popular wheels,
-``fetch_more_benign.py --kind wheel``).
+``benign-s91``, ``benign-s101``, ``benign-s111``, ``benign-s121``, ``benign-s131``,
+``benign-s141`` and ``benign-s151`` (500 each), never used for training, and
+``benign-wheels`` (500 popular wheels, ``fetch_more_benign.py --kind wheel``).
 
 The samples are only ever read as bytes: snakewarden scans them statically through its real CLI
 (``snakewarden scan --from LIST --format jsonl --jobs 2``), GuardDog statically too
@@ -157,6 +157,19 @@ EXTRA_SETS = (
         "--seed 131` excluding all the sets above: measured once at first sight (3 suspicious or "
         "worse, 1 malicious), after which one mistake seen there (a red-team prompt set taken "
         "for commands) was fixed, so it is a validation set since",
+    ),
+    (
+        BENIGN.parent / "benign-s141",
+        "other popular sdists never used for training, from `fetch_more_benign.py --count 500 "
+        "--seed 141` excluding all the sets above: measured once at first sight (1 suspicious or "
+        "worse, 0 malicious); nothing was changed for it",
+    ),
+    (
+        BENIGN.parent / "benign-s151",
+        "other popular sdists never used for training, from `fetch_more_benign.py --count 500 "
+        "--seed 151` excluding all the sets above: measured once at first sight (4 suspicious or "
+        "worse, 1 malicious), after which one mistake seen there (attacks quoted in a language "
+        "model's prompt taken for commands) was fixed, so it is a validation set since",
     ),
     (
         BENIGN.parent / "benign-wheels",
