@@ -57,7 +57,9 @@ rule sw_reverse_shell
 {
     strings:
         $devtcp = /\/dev\/(tcp|udp)\/[^\n\/]{1,80}\/[0-9{]/
-        $bash_i = /\b(ba)?sh\s+-i\b[^\n]{0,60}(>&|0>&1|2>&1)/
+        // an interactive shell whose output goes to a socket: ``>& /dev/tcp/…``, ``0>&1``, or
+        // piped into a network tool; ``bash -i script 2>&1`` alone only merges stderr
+        $bash_i = /\b(ba)?sh\s+-i\b[^\n]{0,60}([^0-9]>&|0>&1|2>&1\s*\|\s*(nc|ncat|netcat|socat|telnet)\b)/
         $nc = /\b(nc|ncat|netcat)(\.exe)?\s+[^\n]{0,60}-e\s+(\/bin\/(ba)?sh|cmd(\.exe)?)/ nocase
         $mkfifo = /mkfifo[^\n]{0,80}\|\s*(\/bin\/)?(ba)?sh\s+-i/
         $dup = /os\.dup2\s*\(\s*[a-zA-Z_][\w.]*\.fileno\(\)\s*,\s*[012]\s*\)/
