@@ -792,3 +792,14 @@ def test_identity_sent_to_a_configured_destination_weighs_less_than_to_a_written
         {"demo/__init__.py": code.format(dest="uri = 'https://c2.example.invalid/' + self.m")},
     )
     assert 0 < configured < written
+
+
+def test_a_chat_api_named_weighs_less_than_one_with_its_credentials_or_one_sent_to() -> None:
+    """A bot library names the chat API's base address; a stealer bakes its bot's token in, or
+    hands the address to a send."""
+    base = "API = 'https://api.telegram.org/bot'\n"
+    token = "API = 'https://api.telegram.org/bot123456789:AA" + "x" * 33 + "/sendMessage'\n"
+    sent = "import requests\nAPI = 'https://api.telegram.org/bot'\nrequests.post(API, data={})\n"
+    named = weight("exfiltration-endpoint", {"acme/api.py": base})
+    assert 0 < named < weight("exfiltration-endpoint", {"acme/api.py": token})
+    assert named < weight("exfiltration-endpoint", {"acme/api.py": sent})

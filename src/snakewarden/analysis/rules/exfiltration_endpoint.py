@@ -26,7 +26,7 @@ META = RuleMeta(
 _KINDS = {
     "sw_exfil_endpoint": (0.7, 0.55, "out-of-band collector or tunnel address"),
     "sw_exfil_hardcoded": (0.75, 0.6, "chat webhook/bot with its credentials hardcoded"),
-    "sw_exfil_chat": (0.4, 0.3, "chat webhook or bot API address"),
+    "sw_exfil_chat": (0.3, 0.2, "chat webhook or bot API address"),
 }
 
 
