@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import operator
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, product
 from typing import Any
 
 __all__ = ["Assignment", "CallFact", "Facts", "Scope", "StringFact", "collect_facts", "dotted"]
@@ -338,12 +338,13 @@ class _Unknown(Exception):
 @dataclass(slots=True)
 class _Eval:
     """One evaluation of a test made of literals, the Python version and platform of ``world``
-    (read through the modules of ``env``) and the other names of ``env``; ``worldly`` tells
-    whether the version or the platform was read."""
+    (read through the modules of ``env``) and the other names of ``env``."""
 
     env: dict[str, object]
     world: tuple[tuple[object, ...], tuple[str, str, str]] = WORLDS[0]
-    worldly: bool = False
+    #: what of the machine was read: the Python version, the platform
+    read_version: bool = False
+    read_platform: bool = False
     #: the names of ``env`` the evaluation read, when given
     seen: set[str] | None = None
 
@@ -377,17 +378,20 @@ class _Eval:
             module = self.env.get(owner.id)
             if isinstance(module, StdModule) and self.seen is not None:
                 self.seen.add(owner.id)
-            if module == StdModule("sys") and node.attr in ("version_info", "platform"):
-                self.worldly = True
-                return self.world[0] if node.attr == "version_info" else self.world[1][0]
+            if module == StdModule("sys") and node.attr == "version_info":
+                self.read_version = True
+                return self.world[0]
+            if module == StdModule("sys") and node.attr == "platform":
+                self.read_platform = True
+                return self.world[1][0]
             if module == StdModule("os") and node.attr == "name":
-                self.worldly = True
+                self.read_platform = True
                 return self.world[1][1]
             if owner.id == "six" and node.attr in ("PY2", "PY3"):
                 return node.attr == "PY3"
         if node.attr in _VERSION_PARTS:
             base = self.value(owner, depth + 1)
-            if isinstance(base, tuple) and self.worldly:
+            if isinstance(base, tuple) and self.read_version:
                 return base[_VERSION_PARTS[node.attr]]
         raise _Unknown
 
@@ -435,7 +439,7 @@ class _Eval:
         ):
             if self.seen is not None:
                 self.seen.add(owner.id)
-            self.worldly = True
+            self.read_platform = True
             return self.world[1][2]
         if func.attr not in _PURE_STR_METHODS or len(node.args) > 2:
             raise _Unknown
@@ -457,13 +461,16 @@ def known_value(
     first = _Eval(STD_ENV if env is None else env, seen=seen)
     try:
         value = first.value(node)
-        if first.worldly:
-            for world in WORLDS[1:]:
-                if _Eval(first.env, world).value(node) != value:
-                    return False, None, True
+        # the machines that differ in what the test read (a test reads the same parts of the
+        # machine on every one: no short circuit is evaluated here)
+        versions = PYTHONS if first.read_version else PYTHONS[:1]
+        platforms = PLATFORMS if first.read_platform else PLATFORMS[:1]
+        for world in product(versions, platforms):
+            if world != first.world and _Eval(first.env, world).value(node) != value:
+                return False, None, True
     except (_Unknown, TypeError, ValueError, IndexError):
         return False, None, False
-    return True, value, first.worldly
+    return True, value, first.read_version or first.read_platform
 
 
 def static_truth(
@@ -794,16 +801,23 @@ def collect_facts(tree: ast.Module, *, world: bool = True) -> Facts:
     rebound = False
 
     def env_of(sid: int) -> dict[str, object]:
-        known = envs.get(sid)
-        if known is None:
-            known = dict(env_of(scopes[sid].parent))
-            node = defs.get(sid)
+        # iterative, not recursive: a closure that calls itself is a reference cycle, which
+        # would keep ``defs`` (and the syntax trees it holds) alive until the cyclic collector
+        chain: list[int] = []
+        cur = sid
+        while cur not in envs:
+            chain.append(cur)
+            cur = scopes[cur].parent
+        known = envs[cur]
+        for scope_id in reversed(chain):
+            known = dict(known)
+            node = defs.get(scope_id)
             for bound in islice(ast.walk(node), MAX_NODES) if node is not None else ():
                 if isinstance(bound, ast.Name) and not isinstance(bound.ctx, ast.Load):
                     known.pop(bound.id, None)
                 elif isinstance(bound, ast.arg):
                     known.pop(bound.arg, None)
-            envs[sid] = known
+            envs[scope_id] = known
         return known
 
     def truth_of(test: ast.expr, sid: int) -> tuple[bool | None, bool]:
