@@ -233,11 +233,20 @@ class Facts:
 
     def in_table(self, line: int) -> bool:
         """True when ``line`` lies in a data table (see ``tables``)."""
-        return any(first <= line <= last for first, last in self.tables)
+        return _covers(self.tables, line)
 
     def is_dead(self, line: int) -> bool:
         """True when ``line`` lies in a block that never runs (see ``dead``)."""
-        return any(first <= line <= last for first, last in self.dead)
+        return _covers(self.dead, line)
+
+    def note_table(self, display: ast.List | ast.Tuple | ast.Set) -> None:
+        """Record ``display`` in ``tables`` when it is a data table (see ``_table``)."""
+        if (
+            len(display.elts) >= MIN_TABLE_ROWS
+            and len(self.tables) < MAX_RANGES
+            and _table(display.elts)
+        ):
+            self.tables.append((display.lineno, display.end_lineno or display.lineno))
 
     def doc_lines(self) -> set[int]:
         """Lines covered by bare string statements (docstrings): text, not code."""
@@ -257,6 +266,10 @@ class Facts:
                 best = scope
             scope = self.scopes[scope].parent
         return best
+
+
+def _covers(ranges: list[tuple[int, int]], line: int) -> bool:
+    return any(first <= line <= last for first, last in ranges)
 
 
 def dotted(node: ast.AST) -> str:
@@ -1031,14 +1044,8 @@ def collect_facts(tree: ast.Module, *, world: bool = True) -> Facts:
             value = node.value
             vt = type(value)
             elts = value.elts if vt in _DISPLAYS else value.values if vt is _Dict else None
-            if (
-                vt is not _Dict
-                and elts is not None
-                and len(elts) >= MIN_TABLE_ROWS
-                and len(facts.tables) < MAX_RANGES
-                and _table(elts)
-            ):
-                facts.tables.append((value.lineno, value.end_lineno or value.lineno))
+            if vt in _DISPLAYS:
+                facts.note_table(value)
             if elts is not None:
                 # a registry of functions (``HANDLERS = [a, b]``) names them without running
                 # them: its bare names are listed, not used (see ``Facts.reachable_from``)
@@ -1056,13 +1063,8 @@ def collect_facts(tree: ast.Module, *, world: bool = True) -> Facts:
                     else:
                         push((e, sid))
                 continue
-        if (
-            (t is _List or t is _Tuple)
-            and len(node.elts) >= MIN_TABLE_ROWS
-            and len(facts.tables) < MAX_RANGES
-            and _table(node.elts)
-        ):
-            facts.tables.append((node.lineno, node.end_lineno or node.lineno))
+        if t is _List or t is _Tuple:
+            facts.note_table(node)
         if t is _For or t is _Comprehension:
             target = node.target
             if type(target) is _Name:
