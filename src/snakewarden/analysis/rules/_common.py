@@ -269,28 +269,9 @@ class Emitter:
             text = src.line(line)
             start = member.data.rfind(b"\n", 0, hit.offset) + 1
             col = len(member.data[start : hit.offset].decode("utf-8", "replace"))
-            if text.startswith("#") or src.is_doc_line(line) or src.in_comment(line, col):
-                # a comment or docstring talks about the behaviour; it does not perform it
-                base, floor, message = base * DOC_SCALE, 0.0, message + " (in a comment/docstring)"
-            elif src.facts is not None and src.facts.is_dead(line):
-                # a block that never runs on today's Pythons and platforms (``if PY2:``)
-                base, floor, message = base * DOC_SCALE, 0.0, message + " (in code that never runs)"
-            elif src.facts is not None and src.facts.in_table(line):
-                # one record of a data table (a red-team prompt set, a list of test cases)
-                base, floor, message = (
-                    base * DOC_SCALE,
-                    0.0,
-                    message + " (in a record of a data table)",
-                )
-            elif src.in_pattern(line, evidence):
-                # a regular expression looks for the behaviour in text (a scanner's rules)
-                base, floor, message = base * DOC_SCALE, 0.0, message + " (in a regex pattern)"
-            elif src.in_prose(line, evidence):
-                # running text quotes the behaviour as an example (a language model's prompt)
-                base, floor, message = base * DOC_SCALE, 0.0, message + " (in prose)"
-            elif src.in_message(line, evidence):
-                # text shown to a person (an install hint, an error message): nothing runs it
-                base, floor, message = base * DOC_SCALE, 0.0, message + " (in a message shown)"
+            reason = text_not_action(src, line, col, text, evidence)
+            if reason:
+                base, floor, message = base * DOC_SCALE, 0.0, f"{message} ({reason})"
             return self._make(
                 member.path,
                 line,
@@ -361,6 +342,26 @@ class Emitter:
             small=small,
         )
         return f
+
+
+def text_not_action(src: SourceFile, line: int, col: int, text: str, evidence: str) -> str:
+    """Why ``evidence`` (at column ``col`` of ``line``, whose text is ``text``) is text about the
+    behaviour rather than the behaviour, or "" when it is not: the code talks about it, it does
+    not perform it."""
+    if text.startswith("#") or src.is_doc_line(line) or src.in_comment(line, col):
+        return "in a comment/docstring"
+    facts = src.facts
+    if facts is not None and facts.is_dead(line):
+        return "in code that never runs"  # on today's Pythons and platforms (``if PY2:``)
+    if facts is not None and facts.in_table(line):
+        return "in a record of a data table"  # a red-team prompt set, a list of test cases
+    if src.in_pattern(line, evidence):
+        return "in a regex pattern"  # a regular expression looks for it (a scanner's rules)
+    if src.in_prose(line, evidence):
+        return "in prose"  # running text quotes it as an example (a language model's prompt)
+    if src.in_message(line, evidence):
+        return "in a message shown"  # an install hint, an error message: nothing runs it
+    return ""
 
 
 #: YARA hits in Python comments and docstrings count this much of their weight.
