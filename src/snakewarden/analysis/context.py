@@ -15,7 +15,7 @@ import re
 import tokenize
 import tomllib
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -226,25 +226,21 @@ class SourceFile:
         """True when ``text`` on line ``lineno`` lies in a string literal written as a regular
         expression (``r"cat\\s+.*\\.npmrc"``, ``r"pastebin\\.com|hastebin\\.com"``): a pattern
         code matches text against, as a scanner's rules do, not a path or address it uses."""
-        facts = self.facts
-        if facts is None or not text:
-            return False
-        return any(
-            s.line <= lineno <= max(s.line, s.end_line)
-            and len(s.value) <= MAX_PATTERN
-            and text in s.value
-            and is_regex(s.value)
-            for s in facts.strings
-        )
+        return self._in_literal(lineno, text, is_regex)
 
     def in_prose(self, lineno: int, text: str) -> bool:
         """True when ``text`` on line ``lineno`` lies in a string literal written as prose (a
         language model's prompt with worked examples, a long help text; see ``is_prose``)."""
+        return self._in_literal(lineno, text, is_prose)
+
+    def _in_literal(self, lineno: int, text: str, written_as: Callable[[str], bool]) -> bool:
+        """True when ``text`` on line ``lineno`` lies in a string literal ``written_as`` holds
+        for."""
         facts = self.facts
         if facts is None or not text:
             return False
         return any(
-            s.line <= lineno <= max(s.line, s.end_line) and text in s.value and is_prose(s.value)
+            s.line <= lineno <= max(s.line, s.end_line) and text in s.value and written_as(s.value)
             for s in facts.strings
         )
 
