@@ -133,6 +133,20 @@ CAPABILITIES = frozenset(
 )
 #: A finding weaker than this (a mention in a comment, say) names no tactic.
 TACTIC_FLOOR = 0.03
+#: In a long module, weak findings of different tactics meet by chance (a 10,000-line client
+#: library that posts a form, decodes an embedded image and reads a video): a finding past
+#: line ``TACTIC_LINES`` names a tactic only when it is stronger, the floor growing with its
+#: line up to ``MAX_TACTIC_FLOOR``. It depends on the finding alone, so that adding a finding
+#: never takes a tactic away; strong findings (install, import and start-up code) still count.
+TACTIC_LINES = 1000
+MAX_TACTIC_FLOOR = 0.2
+
+
+def names_tactic(f: Finding) -> str:
+    """The tactic ``f`` counts for in ``evidence_features`` ("" for none): ``tactic(f)`` when
+    the finding is strong enough where it sits (see ``TACTIC_LINES``)."""
+    floor = min(MAX_TACTIC_FLOOR, TACTIC_FLOOR * max(1.0, f.line / TACTIC_LINES))
+    return tactic(f) if effective_weight(f) >= floor else ""
 
 
 def tactic(f: Finding) -> str:
@@ -154,12 +168,12 @@ def evidence_features(
     Package-wide: each rule's evidence among findings without a file (``rule@package``). Per
     file: each rule's evidence in that file (``rule``), its strongest finding at install or
     start-up and at import time (``phase:install``, ``phase:import``), and whether its findings
-    span at least two or three tactics (``tactics:2``, ``tactics:3``, 0 or 1; see ``tactic``):
-    hiding code, taking secrets, calling out, dropping payloads and hiding or persisting are
-    each seen alone in ordinary code, together rarely; and, for each threat rule, whether it
-    fired there at all (``seen:rule``, 0 or 1, wherever the code sits: a stealer's functions
-    that nothing in the package is shown to call still say what it is). Each feature only grows
-    as findings are added.
+    span at least two or three tactics (``tactics:2``, ``tactics:3``, 0 or 1; see
+    ``names_tactic``): hiding code, taking secrets, calling out, dropping payloads and hiding or
+    persisting are each seen alone in ordinary code, together rarely; and, for each threat rule,
+    whether it fired there at all (``seen:rule``, 0 or 1, wherever the code sits: a stealer's
+    functions that nothing in the package is shown to call still say what it is). Each feature
+    only grows as findings are added.
     """
     by_file: dict[str, list[Finding]] = {}
     for f in findings:
@@ -179,13 +193,12 @@ def evidence_features(
             else:
                 continue
             feats[key] = max(feats.get(key, 0.0), evidence(effective_weight(f)))
-        tactics = {t for f in fs if (t := tactic(f)) and effective_weight(f) >= TACTIC_FLOOR}
+        named = [(t, f) for f in fs if (t := names_tactic(f))]
         for n in (2, 3):
-            if len(tactics) >= n:
+            if len({t for t, _ in named}) >= n:
                 feats[f"tactics:{n}"] = 1.0
-        for f in fs:
-            if tactic(f) and effective_weight(f) >= TACTIC_FLOOR:
-                feats[f"seen:{f.rule}"] = 1.0
+        for _, f in named:
+            feats[f"seen:{f.rule}"] = 1.0
         files.append(feats)
     return package, files
 

