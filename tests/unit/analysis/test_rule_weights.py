@@ -152,6 +152,18 @@ def test_building_a_tarball_a_tool_fetched_is_not_running_it() -> None:
         assert weight("download-execute", _tool_download(curl, build)) < started / 4, build
 
 
+def test_a_named_tool_given_a_downloaded_file_as_data_is_not_running_it() -> None:
+    """``urlretrieve(url, path)`` then ``["flatc", "-p", path]``: flatc compiles the schema it
+    is given; ``["./upd.exe"]`` or ``["cmd", "/c", path]`` run what was downloaded."""
+    fetch = "urllib.request.urlretrieve(url, path)"
+    compiled = weight(
+        "download-execute", _tool_download(fetch, "subprocess.call(['flatc', '-p', path])")
+    )
+    assert compiled == 0
+    for run in ("subprocess.call(['cmd', '/c', path])", "subprocess.call(['./upd.exe'])"):
+        assert weight("download-execute", _tool_download(fetch, run)) > 0.1, run
+
+
 def test_a_tool_printing_what_it_fetches_saves_no_file_to_start() -> None:
     saved = weight(
         "download-execute",

@@ -45,6 +45,7 @@ from snakewarden.analysis.rules.process_exec import (
     _BUILD_TOOLS,
     _CHAINED,
     _FETCH,
+    _INTERPRETERS,
     _command_text,
     _first_word,
 )
@@ -141,13 +142,46 @@ _READERS = frozenset(
 
 
 def _builds(call: CallFact) -> bool:
-    """A build tool run (``git``, ``cmake``...), or one command of a tool that only reads a file
-    (``nm``, ``sha256sum``): no sign of running what was downloaded."""
+    """A build tool run (``git``, ``cmake``...), one command of a tool that only reads a file
+    (``nm``, ``sha256sum``), or a program named in a list of arguments (``["flatc", "-p",
+    path]``) that is no interpreter or launcher: no sign of running what was downloaded."""
     cmd = _command_text(call.node)
     if cmd is None:
         return False
     first = _first_word(cmd)
-    return first in _BUILD_TOOLS or (first in _READERS and not _CHAINED.search(cmd))
+    return (
+        first in _BUILD_TOOLS
+        or (first in _READERS and not _CHAINED.search(cmd))
+        or _named_tool(call.node)
+    )
+
+
+#: Programs that run what they are given (a script, a program, a document to open).
+_LAUNCHERS = frozenset(
+    {
+        *_INTERPRETERS, "start", "open", "xdg-open", "rundll32", "regsvr32", "mshta",
+        "msiexec", "wscript", "cscript", "explorer", "sudo", "nohup", "setsid", "chmod",
+        "wine", "java", "dotnet", "mono",
+    }
+)  # fmt: skip
+_TOOL_NAME = re.compile(r"[a-z][a-z0-9_+-]*")
+
+
+def _named_tool(node: ast.Call) -> bool:
+    """``subprocess.call(["flatc", "-p", "-o", out, path])``: the program is a bare name from
+    the PATH (no folder, no extension: not a file the code saved) that runs nothing it is
+    given; a downloaded file among its arguments is data for it."""
+    arg = node.args[0] if node.args else None
+    if not isinstance(arg, ast.List | ast.Tuple) or not arg.elts:
+        return False
+    first = arg.elts[0]
+    return (
+        isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+        and _TOOL_NAME.fullmatch(first.value) is not None
+        and first.value not in _LAUNCHERS
+        and not first.value.startswith("python")
+    )
 
 
 def _fetch_source(node: ast.Call, name: str) -> bool:
