@@ -197,22 +197,40 @@ class Facts:
                 )
         return out
 
-    def assigned(self, name: str, scope: int, line: int) -> ast.expr | None:
-        """The value last assigned to ``name`` before ``line`` in ``scope``, else at module
-        level (a constant the function uses)."""
+    def _named(self, name: str) -> list[Assignment]:
+        """The assignments to ``name`` (the index is built on the first question)."""
         if self._assignments_by_name is None:
             self._assignments_by_name = {}
             for a in self.assignments:
                 self._assignments_by_name.setdefault(a.name, []).append(a)
-        local: Assignment | None = None
+        return self._assignments_by_name.get(name, [])
+
+    def assigned(self, name: str, scope: int, line: int) -> ast.expr | None:
+        """The value last assigned to ``name`` before ``line`` in ``scope``, else in the
+        functions around it (a closure's variable), else at module level (a constant the
+        function uses)."""
+        found = self._named(name)
+        if not found:
+            return None
+        scopes = [scope]
+        if 0 < scope < len(self.scopes) and self.scopes[scope].kind == "function":
+            sid = self.scopes[scope].parent
+            while sid > 0:
+                if self.scopes[sid].kind == "function":
+                    scopes.append(sid)
+                sid = self.scopes[sid].parent
+        for sid in scopes:
+            best: Assignment | None = None
+            for a in found:
+                if a.scope == sid and a.line <= line and (best is None or a.line > best.line):
+                    best = a
+            if best is not None:
+                return best.value
         module: Assignment | None = None
-        for a in self._assignments_by_name.get(name, ()):
-            if a.scope == scope and a.line <= line and (local is None or a.line > local.line):
-                local = a
-            elif a.scope == 0 and (module is None or a.line > module.line):
+        for a in found:
+            if a.scope == 0 and (module is None or a.line > module.line):
                 module = a
-        found = local or module
-        return found.value if found is not None else None
+        return module.value if module is not None else None
 
     def class_attribute(self, owner: str, attr: str, scope: int) -> ast.expr | None:
         """The value of ``Owner.attr`` (or ``self.attr`` / ``cls.attr`` inside a method of the
@@ -225,10 +243,7 @@ class Facts:
             classes = [s.id for s in self.scopes if s.kind == "class" and s.name == owner]
         if len(classes) != 1:
             return None
-        self.assigned(attr, classes[0], 0)  # fills the index
-        found = [
-            a for a in (self._assignments_by_name or {}).get(attr, ()) if a.scope == classes[0]
-        ]
+        found = [a for a in self._named(attr) if a.scope == classes[0]]
         return max(found, key=lambda a: a.line).value if found else None
 
     def in_table(self, line: int) -> bool:

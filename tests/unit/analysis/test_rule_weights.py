@@ -853,3 +853,24 @@ def test_restarting_python_with_its_own_arguments_is_running_python() -> None:
     inline = "os.execv(sys.executable, [sys.executable, '-c', 'import acme.payload'])"
     assert weight("process-exec", _setup_runs(restart)) < 0.1
     assert weight("process-exec", _setup_runs(inline)) > 0.3
+
+
+def test_a_command_a_closure_takes_from_its_function_is_classified_like_a_literal_one() -> None:
+    nested = (
+        "import subprocess\ndef build():\n    cmd = ['make', 'install']\n"
+        "    def _compile():\n        subprocess.call(cmd)\n    _compile()\n"
+    )
+    literal = "import subprocess\ndef build():\n    subprocess.call(['make', 'install'])\n"
+    assert weight("process-exec", {"acme/b.py": nested}) == weight(
+        "process-exec", {"acme/b.py": literal}
+    )
+
+
+def test_a_version_probe_formatted_with_percent_is_a_probe() -> None:
+    probe = weight("process-exec", _system_format("os.popen('%s --version' % exe)"))
+    assert probe < 0.1
+    assert weight("process-exec", _system_format("os.popen('%s -c 1' % exe)")) > probe
+
+
+def _system_format(call: str) -> dict[str, str]:
+    return {"acme/tool.py": f"import os\ndef f(exe):\n    return {call}.read()\n"}

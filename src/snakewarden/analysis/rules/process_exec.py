@@ -166,6 +166,8 @@ def _program(name: ast.Name, facts: Facts, scope: int, line: int) -> str | None:
 
 
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+#: A printf-style placeholder (``%s``, ``%(name)s``, ``%-5d``).
+_PERCENT = re.compile(r"%(\([^)]*\))?[-+ #0]*\d*(\.\d+)?[sdrifxXoeEgGc]")
 
 
 def _literal(arg: ast.AST) -> str | None:
@@ -179,7 +181,10 @@ def _literal(arg: ast.AST) -> str | None:
         inner = arg.args[0] if arg.func.attr == "split" and arg.args else arg.func.value
         if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
             return _PLACEHOLDER.sub("…", inner.value)
-    if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Add | ast.Mod):
+    if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Mod):  # "%s --version" % exe
+        left = _literal(arg.left)
+        return None if left is None else _PERCENT.sub("…", left)
+    if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Add):
         left, right = _literal(arg.left), _literal(arg.right)
         if left is None and right is None:
             return None
