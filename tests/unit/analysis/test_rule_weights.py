@@ -874,3 +874,16 @@ def test_a_version_probe_formatted_with_percent_is_a_probe() -> None:
 
 def _system_format(call: str) -> dict[str, str]:
     return {"acme/tool.py": f"import os\ndef f(exe):\n    return {call}.read()\n"}
+
+
+def test_a_shipped_build_script_run_from_its_folder_by_a_found_shell_is_build_tooling() -> None:
+    """``os.system('cd rl && %s ./build.sh > /dev/null 2>&1' % shell)``: the folder change and
+    the silenced output chain nothing; a command chained after the script still counts."""
+    build = "#!/bin/sh\nset -e\n./configure --disable-shared\nmake\n"
+    run = "os.system('cd rl && %s ./build.sh > /dev/null 2>&1' % shell)"
+    chained = "os.system('cd rl && %s ./build.sh && ./x' % shell)"
+    setup = "import os\nshell = os.environ.get('SHELL', 'sh')\n{}\n"
+    shipped = {"setup.py": setup.format(run), "rl/build.sh": build}
+    assert weight("process-exec", shipped) < 0.1
+    assert weight("process-exec", {"setup.py": setup.format(run)}) > 0.3
+    assert weight("process-exec", {**shipped, "setup.py": setup.format(chained)}) > 0.3

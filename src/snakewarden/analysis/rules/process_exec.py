@@ -348,17 +348,25 @@ _SCRIPT_THREATS = frozenset(
 MAX_BUILD_SCRIPT = 512 * 1024
 
 
+#: ``cd DIR &&`` (or ``;``) before a command.
+_CD_FIRST = re.compile(r"^\s*cd\s+[^\s;&|]+\s*(&&|;)\s*")
+#: An output redirection (``> log``, ``2>&1``, ``>> /dev/null``).
+_REDIRECT = re.compile(r"\s*\d?>>?\s*(&\d|[^\s;&|]+)")
+
+
 def _shipped_build_script(cmd: str, src: SourceFile) -> bool:
     """The command runs a script shipped in the package (``./bld``, ``…/build.sh``,
     ``pwsh ./bld.ps1``) that downloads nothing and shows no threat: a native build's own
     script. A dropper's script is written or downloaded at install time, never shipped: what
     runs it is weighed as usual."""
     ctx = src.package
+    cmd = _CD_FIRST.sub("", cmd, count=1)  # ``cd rl && ./build.sh``: run in its own folder
+    cmd = _REDIRECT.sub("", cmd)  # ``> /dev/null 2>&1`` silences it, chains nothing
     words = cmd.split()
-    if ctx is None or not words:
+    if ctx is None or not words or _CHAINED.search(cmd):
         return False
     target = words[0]
-    if _first_word(cmd) in _SCRIPT_RUNNERS:
+    if _first_word(cmd) in _SCRIPT_RUNNERS or target == "…":  # ``"%s ./build.sh" % shell``
         target = next((w for w in words[1:] if not w.startswith("-")), "")
     name = target.strip("'\"").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     if len(name) < 3 or "…" in name or name.endswith((".py", ".pyw", ".exe", ".dll")):
