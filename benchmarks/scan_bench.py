@@ -16,7 +16,8 @@ positives on those other popular sdists (snakewarden only; ``--skip-extra`` leav
 rules and to train the scorer, and ``benign-final`` (400), ``benign-fresh`` (500),
 ``benign-last``, ``benign-after``, ``benign-next``, ``benign-s71``, ``benign-s81``,
 ``benign-s91``, ``benign-s101``, ``benign-s111``, ``benign-s121``, ``benign-s131``,
-``benign-s141`` and ``benign-s151`` (500 each), never used for training, and
+``benign-s141``, ``benign-s151``, ``benign-s161``, ``benign-s171`` and ``benign-s181`` (500
+each), never used for training, and
 ``benign-wheels`` (500 popular wheels, ``fetch_more_benign.py --kind wheel``).
 
 The samples are only ever read as bytes: snakewarden scans them statically through its real CLI
@@ -170,6 +171,30 @@ EXTRA_SETS = (
         "--seed 151` excluding all the sets above: measured once at first sight (4 suspicious or "
         "worse, 1 malicious), after which one mistake seen there (attacks quoted in a language "
         "model's prompt taken for commands) was fixed, so it is a validation set since",
+    ),
+    (
+        BENIGN.parent / "benign-s161",
+        "other popular sdists never used for training, from `fetch_more_benign.py --count 500 "
+        "--seed 161` excluding all the sets above: measured once at first sight (5 suspicious or "
+        "worse, 2 malicious), after which the mistakes seen there (a weak finding deep in a "
+        "10,000-line module naming a tactic, a `git clone` of vendored sources, a compiler check "
+        "through `bash -c`, a program found with `shutil.which`, a self-restart through "
+        "`os.execve`, a schema compiler given a downloaded file) were fixed, so it is a "
+        "validation set since",
+    ),
+    (
+        BENIGN.parent / "benign-s171",
+        "other popular sdists never used for tuning, training or choosing anything, from "
+        "`fetch_more_benign.py --count 500 --seed 171` excluding all the sets above: first "
+        "measured at the end of the session that fetched it (2 suspicious or worse, 0 "
+        "malicious), never looked into",
+    ),
+    (
+        BENIGN.parent / "benign-s181",
+        "other popular sdists never used for tuning, training or choosing anything, from "
+        "`fetch_more_benign.py --count 500 --seed 181` excluding all the sets above (499: the "
+        "file name of one was too long to save): first measured at the end of the session that "
+        "fetched it (2 suspicious or worse, 0 malicious), never looked into",
     ),
     (
         BENIGN.parent / "benign-wheels",
