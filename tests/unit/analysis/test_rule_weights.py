@@ -887,3 +887,22 @@ def test_a_shipped_build_script_run_from_its_folder_by_a_found_shell_is_build_to
     assert weight("process-exec", shipped) < 0.1
     assert weight("process-exec", {"setup.py": setup.format(run)}) > 0.3
     assert weight("process-exec", {**shipped, "setup.py": setup.format(chained)}) > 0.3
+
+
+def test_exec_of_python_with_unknown_arguments_is_no_restart() -> None:
+    restart = "os.execv(sys.executable, [sys.executable] + sys.argv)"
+    unknown = "args = os.environ['X'].split()\nos.execv(sys.executable, args)"
+    assert weight("process-exec", _setup_runs(unknown)) > weight(
+        "process-exec", _setup_runs(restart)
+    )
+
+
+def test_a_system_tool_given_a_downloaded_file_is_running_it() -> None:
+    """``schtasks /create /tr path`` or ``rundll32 path`` runs what was downloaded, unlike a
+    tool that reads it as data."""
+    fetch = "urllib.request.urlretrieve(url, path)"
+    for run in (
+        "subprocess.call(['schtasks', '/create', '/tn', 'u', '/tr', path])",
+        "subprocess.call(['rundll32', path])",
+    ):
+        assert weight("download-execute", _tool_download(fetch, run)) > 0, run

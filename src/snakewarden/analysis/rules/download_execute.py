@@ -156,12 +156,15 @@ def _builds(call: CallFact) -> bool:
     )
 
 
-#: Programs that run what they are given (a script, a program, a document to open).
+#: Programs that run, schedule or register what they are given (a script, a program, a
+#: document to open), and system tools abused to do so.
 _LAUNCHERS = frozenset(
     {
         *_INTERPRETERS, "start", "open", "xdg-open", "rundll32", "regsvr32", "mshta",
         "msiexec", "wscript", "cscript", "explorer", "sudo", "nohup", "setsid", "chmod",
-        "wine", "java", "dotnet", "mono",
+        "wine", "java", "dotnet", "mono", "schtasks", "at", "sc", "reg", "launchctl",
+        "systemctl", "crontab", "installutil", "regasm", "regsvcs", "cmstp", "forfiles",
+        "pcalua", "odbcconf", "msbuild", "wmic", "conhost", "bitsadmin", "certutil",
     }
 )  # fmt: skip
 _TOOL_NAME = re.compile(r"[a-z][a-z0-9_+-]*")

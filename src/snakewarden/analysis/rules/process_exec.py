@@ -420,8 +420,8 @@ def _is_sys_executable(call: CallFact) -> bool:
         and arg.attr == "executable"
         and len(node.args) > 1
     ):
-        argv = _literal(node.args[1])
-        return argv is None or not _INLINE_CODE.search(" " + argv + " ")
+        argv = _literal(node.args[1])  # unknown (a variable) is no restart
+        return argv is not None and not _INLINE_CODE.search(" " + argv + " ")
     return False
 
 
