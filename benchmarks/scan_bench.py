@@ -790,8 +790,9 @@ def main() -> int:
         raw = sum(float(r["seconds"]) for r in gd) / args.jobs  # type: ignore[arg-type]
         report += (
             "\n\nGuardDog's per-file times come from its one full run (cached in "
-            "`benchmarks/out/guarddog/`: it takes about an hour on this shared machine), made "
-            f"under a heavier load: ~{raw:.0f} s for the corpus as measured then."
+            "`benchmarks/out/guarddog/`, filled by `--only guarddog`; ten minutes to an hour on "
+            "this shared machine, by its load), made under whatever load the machine had then: "
+            f"~{raw:.0f} s for the corpus as measured then."
         )
         if scale:
             parts = [
