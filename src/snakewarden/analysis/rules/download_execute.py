@@ -31,6 +31,7 @@ from snakewarden.analysis.rules._common import (
 )
 from snakewarden.analysis.rules._flow import Flow, flow_for, walk
 from snakewarden.analysis.rules.drop_and_run import (
+    _LAUNCHERS,
     _SEPARATORS,
     Helpers,
     _Command,
@@ -156,15 +157,13 @@ def _builds(call: CallFact) -> bool:
     )
 
 
-#: Programs that run, schedule or register what they are given (a script, a program, a
-#: document to open), and system tools abused to do so.
-_LAUNCHERS = frozenset(
+#: System tools that schedule, register or otherwise start a file given among their
+#: arguments (beside the launchers that run the file named after them).
+_SYSTEM_RUNNERS = frozenset(
     {
-        *_INTERPRETERS, "start", "open", "xdg-open", "rundll32", "regsvr32", "mshta",
-        "msiexec", "wscript", "cscript", "explorer", "sudo", "nohup", "setsid", "chmod",
-        "wine", "java", "dotnet", "mono", "schtasks", "at", "sc", "reg", "launchctl",
-        "systemctl", "crontab", "installutil", "regasm", "regsvcs", "cmstp", "forfiles",
-        "pcalua", "odbcconf", "msbuild", "wmic", "conhost", "bitsadmin", "certutil",
+        "explorer", "chmod", "wine", "java", "dotnet", "mono", "schtasks", "at", "sc", "reg",
+        "launchctl", "systemctl", "crontab", "installutil", "regasm", "regsvcs", "cmstp",
+        "forfiles", "pcalua", "odbcconf", "msbuild", "wmic", "conhost", "bitsadmin", "certutil",
     }
 )  # fmt: skip
 _TOOL_NAME = re.compile(r"[a-z][a-z0-9_+-]*")
@@ -183,6 +182,8 @@ def _named_tool(node: ast.Call) -> bool:
         and isinstance(first.value, str)
         and _TOOL_NAME.fullmatch(first.value) is not None
         and first.value not in _LAUNCHERS
+        and first.value not in _INTERPRETERS
+        and first.value not in _SYSTEM_RUNNERS
         and not first.value.startswith("python")
     )
 
