@@ -319,16 +319,15 @@ def _tooling(cmd: str) -> bool:
 
 #: Quoted text inside a shell command (a here-string's program, an echoed message).
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-#: What separates the commands of a shell line: ``&&``, ``||``, ``;``, a pipe, a new line
-#: (``2>&1`` and ``>/dev/null`` are redirections, not separators).
-_STAGES = re.compile(r"&&|\|\||;|\n|(?<![>&])\|(?!\|)")
+#: An output redirection (``> log``, ``2>&1``, ``>> /dev/null``): it chains nothing.
+_REDIRECT = re.compile(r"\s*\d?>>?\s*(&\d|[^\s;&|]+)")
 
 
 def _tooling_chain(cmd: str) -> bool:
     """Every command of a shell line is build tooling (``g++ -x c++ - -o t && rm t``), its
-    quoted text left aside: a compiler check, not a program of its own."""
-    stages = [st.strip() for st in _STAGES.split(_QUOTED.sub("''", cmd))]
-    return all(st and _tooling(st) for st in stages)
+    quoted text and redirections left aside: a compiler check, not a program of its own."""
+    stages = _CHAINED.split(_REDIRECT.sub("", _QUOTED.sub("''", cmd)))
+    return all(st.strip() and _tooling(st.strip()) for st in stages)
 
 
 #: Programs that run the script named after them (``bash build.sh``, ``pwsh ./bld.ps1``).
@@ -350,8 +349,6 @@ MAX_BUILD_SCRIPT = 512 * 1024
 
 #: ``cd DIR &&`` (or ``;``) before a command.
 _CD_FIRST = re.compile(r"^\s*cd\s+[^\s;&|]+\s*(&&|;)\s*")
-#: An output redirection (``> log``, ``2>&1``, ``>> /dev/null``).
-_REDIRECT = re.compile(r"\s*\d?>>?\s*(&\d|[^\s;&|]+)")
 
 
 def _shipped_build_script(cmd: str, src: SourceFile) -> bool:
@@ -361,7 +358,7 @@ def _shipped_build_script(cmd: str, src: SourceFile) -> bool:
     runs it is weighed as usual."""
     ctx = src.package
     cmd = _CD_FIRST.sub("", cmd, count=1)  # ``cd rl && ./build.sh``: run in its own folder
-    cmd = _REDIRECT.sub("", cmd)  # ``> /dev/null 2>&1`` silences it, chains nothing
+    cmd = _REDIRECT.sub("", cmd)
     words = cmd.split()
     if ctx is None or not words or _CHAINED.search(cmd):
         return False
